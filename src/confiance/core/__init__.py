@@ -1,0 +1,1 @@
+"""Settings, database engine, the numbered error catalogue and plugin hooks."""

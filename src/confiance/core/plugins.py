@@ -1,0 +1,24 @@
+"""The plugin manager: built-ins and third-party plugins load through entry points."""
+
+from __future__ import annotations
+
+import pluggy
+
+from confiance.core.hookspecs import PROJECT, ConfianceSpec
+
+
+def plugin_manager(*, entry_points: bool = True) -> pluggy.PluginManager:
+    """A fresh plugin manager; with ``entry_points`` it loads every ``confiance`` entry point.
+
+    The built-in formats are themselves an entry point of this package
+    (``confiance.sources.builtin``); they are also registered directly so that a source checkout
+    that was never installed still works.
+    """
+    from confiance.sources import builtin
+
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(ConfianceSpec)
+    manager.register(builtin, name="confiance.sources.builtin")
+    if entry_points:
+        manager.load_setuptools_entrypoints(PROJECT)
+    return manager
