@@ -45,6 +45,9 @@ class SourceFormat:
     read: ReadFn
     sniff: SniffFn
     extensions: tuple[str, ...] = field(default=())
+    configure: Callable[[dict[str, Any]], SourceFormat] | None = None
+    """For formats driven by a column mapping (``csv``, ``ndjson``): return a copy configured
+    with the parsed mapping file; ``None`` for formats whose shape is fixed."""
 
 
 class MissingField(Exception):  # noqa: N818 - reads as the condition it reports
