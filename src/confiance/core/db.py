@@ -1,0 +1,61 @@
+"""Database engine creation: explicit, never at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from confiance.core.errors import ConfianceError
+from confiance.core.settings import Settings
+
+
+def make_engine(settings: Settings) -> Engine:
+    """An engine for ``settings.database_url``; SQLite gets WAL and a busy timeout."""
+    try:
+        url = make_url(settings.database_url)
+    except ArgumentError:
+        raise ConfianceError("E104", url=_safe(settings.database_url)) from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url.database, settings)
+    if backend == "postgresql":
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except (ModuleNotFoundError, NoSuchModuleError):
+            raise ConfianceError("E105") from None
+    raise ConfianceError("E104", url=_safe(settings.database_url))
+
+
+def _sqlite_engine(database: str | None, settings: Settings) -> Engine:
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{database or ':memory:'}")
+    synchronous = settings.sqlite_synchronous
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return engine
+
+
+def _safe(url: str) -> str:
+    """The URL with any password hidden, for error messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def describe(engine: Engine) -> str:
+    """A loggable description of the engine's URL, password hidden."""
+    return engine.url.render_as_string(hide_password=True)

@@ -1,0 +1,55 @@
+"""Settings, read from ``CONFIANCE_*`` environment variables (or a ``.env`` file).
+
+Nothing is read at import time: build ``Settings()`` where it is needed and pass it on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from confiance.core.errors import ConfianceError
+
+DEFAULT_SECRETS = frozenset({"", "changethis", "change-me", "secret", "dev-secret-key"})
+
+
+def default_database_url() -> str:
+    """The embedded default: a SQLite file in ``./var/confiance.db``."""
+    return f"sqlite:///{Path('var') / 'confiance.db'}"
+
+
+class Settings(BaseSettings):
+    """Everything Confiance can be configured with; each field is documented in docs/settings.md."""
+
+    model_config = SettingsConfigDict(env_prefix="CONFIANCE_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    """Where this instance runs; ``production`` refuses unsafe defaults."""
+
+    database_url: str = Field(default_factory=default_database_url)
+    """SQLAlchemy URL: ``sqlite:///PATH`` (default) or ``postgresql+psycopg://USER@HOST/DB``."""
+
+    secret_key: str = "dev-secret-key"  # noqa: S105 - refused when env=production
+    """Signs sessions and tokens; must be set to a long random value in production."""
+
+    import_batch_size: int = Field(default=5000, ge=1, le=100_000)
+    """Posts written per transaction during import."""
+
+    sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "NORMAL"
+    """SQLite durability: NORMAL with WAL survives an application crash (kill -9)."""
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.env == "production" and (
+            self.secret_key in DEFAULT_SECRETS or len(self.secret_key) < 32
+        ):
+            raise ConfianceError("E103")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")

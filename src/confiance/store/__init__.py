@@ -1,0 +1,1 @@
+"""Tables, migrations, one repository module per aggregate, and bulk ingest."""

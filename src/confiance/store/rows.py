@@ -1,0 +1,76 @@
+"""Canonical records to database rows, in the column order the bulk writers use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from confiance.domain import Author, Post
+
+TimeFn = Callable[[datetime | None], Any]
+
+POST_COLUMNS = (
+    "platform", "platform_id", "kind", "url", "author_id", "text", "title", "language",
+    "created_at", "parent_id", "rating", "media", "hashtags", "mentions", "likes", "comments",
+    "shares", "views", "raw", "source_id", "imported_at", "updated_at",
+)
+POST_UPDATABLE = (
+    "kind", "url", "author_id", "text", "title", "language", "created_at", "parent_id", "rating",
+    "likes", "comments", "shares", "views", "raw", "source_id",
+)
+"""Columns a re-import refreshes; a value the new payload lacks keeps the stored one."""
+POST_REPLACED = ("media", "hashtags", "mentions", "updated_at")
+"""Columns a re-import replaces as they are (lists are always present, possibly empty)."""
+
+AUTHOR_COLUMNS = (
+    "platform", "platform_id", "handle", "display_name", "followers", "following", "post_count",
+    "verified", "bio", "location", "url", "first_seen_at", "updated_at",
+)
+AUTHOR_UPDATABLE = (
+    "handle", "display_name", "followers", "following", "post_count", "verified", "bio",
+    "location", "url",
+)
+
+
+def sqlite_time(value: datetime | None) -> str | None:
+    """The text SQLAlchemy's SQLite DateTime type stores (UTC, no offset)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def same_time(value: datetime | None) -> datetime | None:
+    """Drivers with a native timestamp type take the aware datetime as it is."""
+    return value
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def post_row(post: Post, *, source_id: int, now: Any, time: TimeFn) -> tuple[Any, ...]:
+    """One row of ``posts`` in ``POST_COLUMNS`` order."""
+    metrics = post.metrics
+    return (
+        post.platform.value, post.platform_id, post.kind.value, post.url,
+        post.author.platform_id if post.author else None,
+        post.text, post.title, post.language, time(post.created_at), post.parent_id,
+        post.rating,
+        _json([m.model_dump(mode="json", exclude_none=True) for m in post.media]),
+        _json(post.hashtags), _json(post.mentions),
+        metrics.likes, metrics.comments, metrics.shares, metrics.views,
+        None if post.raw is None else _json(post.raw),
+        source_id, now, now,
+    )
+
+
+def author_row(author: Author, *, now: Any) -> tuple[Any, ...]:
+    """One row of ``authors`` in ``AUTHOR_COLUMNS`` order."""
+    return (
+        author.platform.value, author.platform_id, author.handle, author.display_name,
+        author.followers, author.following, author.post_count, author.verified, author.bio,
+        author.location, author.url, now, now,
+    )
