@@ -1,15 +1,100 @@
-"""Shared fixtures; each is named after the variant it sets up."""
+"""Shared fixtures; each is named after the variant it sets up.
+
+Store tests take ``engine``, which runs them on SQLite and on PostgreSQL. PostgreSQL comes from
+``CONFIANCE_TEST_POSTGRES_URL`` (default: the local server on 127.0.0.1:5432, database test);
+each test session works in a schema of its own, dropped at the end. Without a server the
+PostgreSQL variants skip with the reason, unless ``CONFIANCE_REQUIRE_POSTGRES=1`` (CI).
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from confiance.core.db import make_engine
+from confiance.core.settings import Settings
+from confiance.store import migrate
 
 FIXTURES = Path(__file__).parent / "sources" / "fixtures"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
 def fixtures_dir() -> Path:
     """The folder of recorded payloads, one sub-folder per format name."""
     return FIXTURES
+
+
+def _postgres_url() -> str:
+    return os.environ.get("CONFIANCE_TEST_POSTGRES_URL", DEFAULT_PG)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The URL of a reachable PostgreSQL server, or skip (fail in CI) with the reason."""
+    url = _postgres_url()
+    try:
+        probe = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with probe.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        probe.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means no usable server
+        reason = (f"no PostgreSQL server at {sa.make_url(url).render_as_string()} "
+                  f"({type(exc).__name__}); set CONFIANCE_TEST_POSTGRES_URL to run these tests")
+        if os.environ.get("CONFIANCE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file in the test's own folder."""
+    return f"sqlite:///{tmp_path / 'confiance.db'}"
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = sa.make_url(postgres_server).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """An empty database URL, once for SQLite and once for PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated, empty database engine on each backend."""
+    engine = make_engine(Settings(database_url=database_url))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
+    """A migrated, empty SQLite engine only (for tests specific to the embedded default)."""
+    engine = make_engine(Settings(database_url=sqlite_url))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
