@@ -28,6 +28,7 @@ for example postgresql+psycopg://confiance@localhost/confiance.
 """
 
 app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False,
                   context_settings={"help_option_names": ["-h", "--help"]})
 
 
@@ -58,22 +59,6 @@ demo.register(app)
 def main() -> None:
     """Entry point: runs the app and turns catalogue errors into a clear message and exit 1."""
     try:
-        app(standalone_mode=False)
+        app()
     except ConfianceError as exc:
         fail(exc, json_output="--json" in sys.argv)
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        typer.echo("Interrupted: everything committed so far is kept; run the same command "
-                   "again to complete it.", err=True)
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

@@ -96,9 +96,14 @@ def import_(
         def progress(done: int, position: int) -> None:
             bar.update(task, completed=position, posts=number(done))
 
-        summary = ingest.import_file(
-            engine, file, fmt, brand_id=brand_id,
-            batch_size=batch_size or context.settings.import_batch_size, progress=progress)
+        try:
+            summary = ingest.import_file(
+                engine, file, fmt, brand_id=brand_id,
+                batch_size=batch_size or context.settings.import_batch_size, progress=progress)
+        except KeyboardInterrupt:
+            console().print("Interrupted: every batch committed so far is kept. Run the same "
+                            "command again to complete the import.")
+            raise typer.Exit(130) from None
     result = summary.as_dict()
     if json_output:
         print_json(result)

@@ -18,7 +18,8 @@ def plugin_manager(*, entry_points: bool = True) -> pluggy.PluginManager:
 
     manager = pluggy.PluginManager(PROJECT)
     manager.add_hookspecs(ConfianceSpec)
-    manager.register(builtin, name="confiance.sources.builtin")
     if entry_points:
         manager.load_setuptools_entrypoints(PROJECT)
+    if not manager.is_registered(builtin):
+        manager.register(builtin, name="confiance.sources.builtin")
     return manager

@@ -22,4 +22,4 @@ def list_quarantined(engine: Engine, *, limit: int = 50, source: str | None = No
     if source is not None:
         query = query.where(sources.c.name.contains(source, autoescape=True))
     with engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]
+        return [row._asdict() for row in conn.execute(query)]

@@ -65,7 +65,7 @@ def recent(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
              .join(sources, sources.c.id == imports.c.source_id)
              .order_by(imports.c.id.desc()).limit(limit))
     with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
+        rows = [r._asdict() for r in conn.execute(query)]
     cutoff = utcnow() - STALE_AFTER
     for row in rows:
         beat = row["heartbeat_at"]
