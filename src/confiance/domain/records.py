@@ -61,6 +61,10 @@ class SourceKind(StrEnum):
     WEBHOOK = "webhook"
 
 
+COUNT_MAX = 2**63 - 1
+"""Counts above this fit no database integer: such a value is an error, not a count."""
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
 
@@ -79,10 +83,10 @@ class Media(_Record):
 class Metrics(_Record):
     """Engagement counters as reported by the platform at collection time."""
 
-    likes: int | None = Field(default=None, ge=0)
-    comments: int | None = Field(default=None, ge=0)
-    shares: int | None = Field(default=None, ge=0)
-    views: int | None = Field(default=None, ge=0)
+    likes: int | None = Field(default=None, ge=0, le=COUNT_MAX)
+    comments: int | None = Field(default=None, ge=0, le=COUNT_MAX)
+    shares: int | None = Field(default=None, ge=0, le=COUNT_MAX)
+    views: int | None = Field(default=None, ge=0, le=COUNT_MAX)
 
 
 class Author(_Record):
@@ -92,9 +96,9 @@ class Author(_Record):
     platform_id: str = Field(min_length=1, max_length=200)
     handle: str | None = None
     display_name: str | None = None
-    followers: int | None = Field(default=None, ge=0)
-    following: int | None = Field(default=None, ge=0)
-    post_count: int | None = Field(default=None, ge=0)
+    followers: int | None = Field(default=None, ge=0, le=COUNT_MAX)
+    following: int | None = Field(default=None, ge=0, le=COUNT_MAX)
+    post_count: int | None = Field(default=None, ge=0, le=COUNT_MAX)
     verified: bool | None = None
     bio: str | None = None
     location: str | None = None

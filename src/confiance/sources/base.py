@@ -125,7 +125,10 @@ def parse_time(value: Any) -> datetime | None:
         raise ValueError(f"unreadable time {value!r}")
     if isinstance(value, int | float):
         seconds = float(value) / 1000 if value > 10_000_000_000 else float(value)
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"time {value!r} is out of range") from None
     if not isinstance(value, str):
         raise ValueError(f"unreadable time {value!r}")
     text = value.strip()
@@ -154,7 +157,7 @@ def build(make: Callable[[], Post], raw: Any) -> Item:
         where = ".".join(str(p) for p in first.get("loc", ()))
         return Rejected(reason=f"invalid value at '{where}': {first['msg']}", code="E202",
                         raw=_jsonable(raw))
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
         return Rejected(reason=f"unreadable item: {exc}", code="E202", raw=_jsonable(raw))
 
 
