@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -144,6 +145,17 @@ def parse_time(value: Any) -> datetime | None:
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+_HASHTAG = re.compile(r"(?<![\w&#])#(\w*[^\W\d_]\w*)")
+
+
+def hashtags_in(text: str | None) -> list[str]:
+    """Hashtags written in ``text`` (without '#', first occurrence order, no duplicates).
+
+    A hashtag needs one letter: ``#2`` or ``#45872`` (numbers, HTML entities) are not tags.
+    """
+    return list(dict.fromkeys(_HASHTAG.findall(text))) if text else []
 
 
 def build(make: Callable[[], Post], raw: Any) -> Item:

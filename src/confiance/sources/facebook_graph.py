@@ -36,13 +36,13 @@ from confiance.sources.base import (
     build,
     first_json,
     get,
+    hashtags_in,
     head_text,
     parse_time,
     read_json,
     reject,
 )
 
-_HASHTAG = re.compile(r"(?<![\w&#])#(\w*[^\W\d_]\w*)")
 _GRAPH_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$")
 _COMMENT_KEYS = frozenset({"parent", "like_count", "comment_count", "attachment", "can_reply",
                            "user_likes", "is_hidden", "can_remove", "object"})
@@ -108,7 +108,7 @@ def _post(item: dict[str, Any]) -> Post:
         text=text,
         created_at=parse_time(item.get("created_time")),
         media=media,
-        hashtags=_hashtags(text),
+        hashtags=hashtags_in(text),
         mentions=_mentions(item),
         metrics=Metrics(
             likes=_total(item, "reactions") if "reactions" in item else _total(item, "likes"),
@@ -149,7 +149,7 @@ def _comment(item: dict[str, Any], parent: str | None, nested: bool) -> Post:
         created_at=parse_time(item.get("created_time")),
         parent_id=own_parent or parent,
         media=media,
-        hashtags=_hashtags(text),
+        hashtags=hashtags_in(text),
         mentions=_mentions(item),
         metrics=Metrics(likes=likes, comments=as_int(item.get("comment_count"))),
         raw=item,
@@ -195,10 +195,6 @@ def _attachment(attachment: dict[str, Any]) -> list[Media]:
 
 def _total(item: dict[str, Any], edge: str) -> int | None:
     return as_int(get(item, edge, "summary", "total_count"))
-
-
-def _hashtags(text: str | None) -> list[str]:
-    return list(dict.fromkeys(_HASHTAG.findall(text))) if text else []
 
 
 def _mentions(item: dict[str, Any]) -> list[str]:

@@ -35,6 +35,7 @@ from confiance.sources.base import (
     build,
     first_json,
     get,
+    hashtags_in,
     head_text,
     parse_time,
     read_json,
@@ -45,7 +46,6 @@ _MEDIA_TYPES = {"IMAGE": MediaType.IMAGE, "VIDEO": MediaType.VIDEO}
 _ALBUM = "CAROUSEL_ALBUM"
 # A hashtag needs one letter (so "#2" is not one); a username is ASCII letters, digits, "_"
 # and "." that neither starts nor ends with a dot.
-_HASHTAG = re.compile(r"(?<![\w&#])#(\w*[^\W\d_]\w*)")
 _MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
 _GRAPH_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$")
 _COMMENT_KEYS = frozenset({"text", "parent_id", "replies", "from", "hidden"})
@@ -197,10 +197,6 @@ def _id(item: dict[str, Any]) -> str:
         raise ValueError("'id' must be a string")
     return item_id
 
-
-def hashtags_in(text: str | None) -> list[str]:
-    """Hashtags of a caption or comment, without '#', in order, each once."""
-    return list(dict.fromkeys(_HASHTAG.findall(text))) if text else []
 
 
 def mentions_in(text: str | None) -> list[str]:

@@ -33,6 +33,7 @@ from confiance.sources.base import (
     build,
     first_json,
     get,
+    hashtags_in,
     head_text,
     need,
     parse_time,
@@ -42,7 +43,6 @@ from confiance.sources.base import (
 
 _RESPONSES = ("youtube#commentThreadListResponse", "youtube#commentListResponse")
 _THREAD, _COMMENT = "youtube#commentThread", "youtube#comment"
-_HASHTAG = re.compile(r"(?<![\w&#])#(\w*[^\W\d_]\w*)")
 # A handle is letters, digits, "_", "-" and "." (3 to 30 of them).
 _MENTION = re.compile(r"(?<![\w@.])@(\w(?:[\w.\-]*\w)?)")
 _HANDLE_URL = re.compile(r"youtube\.com/@([^/?#]+)")
@@ -119,7 +119,7 @@ def _comment(comment: dict[str, Any], video_id: str | None, replies: int | None)
         text=text,
         created_at=parse_time(snippet.get("publishedAt")),
         parent_id=parent or video,
-        hashtags=list(dict.fromkeys(_HASHTAG.findall(text))),
+        hashtags=hashtags_in(text),
         mentions=list(dict.fromkeys(_MENTION.findall(text))),
         metrics=Metrics(likes=as_int(snippet.get("likeCount")), comments=replies),
         raw=comment,
