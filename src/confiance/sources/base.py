@@ -103,6 +103,11 @@ def as_int(value: Any) -> int | None:
     return None
 
 
+def as_list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else an empty list (for optional arrays of a payload)."""
+    return value if isinstance(value, list) else []
+
+
 def as_str(value: Any) -> str | None:
     """A string id from a string or an integer; ``None`` for anything else."""
     if isinstance(value, bool):
@@ -275,6 +280,7 @@ def iter_csv_rows(stream: IO[bytes], *, delimiter: str | None = None
         try:
             values = next(reader)
         except StopIteration:
+            text.detach()  # leave the caller's file open (progress reads its position)
             return
         except csv.Error as exc:
             row_number += 1
@@ -286,8 +292,7 @@ def iter_csv_rows(stream: IO[bytes], *, delimiter: str | None = None
             continue
         if len(values) != len(header):
             yield Rejected(reason=f"expected {len(header)} columns, found {len(values)}",
-                           code="E205", position=f"row {row_number}",
-                           raw=dict(enumerate(values)))
+                           code="E205", position=f"row {row_number}", raw=values)
             continue
         yield f"row {row_number}", dict(zip(header, values, strict=True))
 

@@ -17,6 +17,7 @@ from confiance.sources.base import (
     Item,
     SourceFormat,
     as_int,
+    as_list,
     as_str,
     build,
     first_json,
@@ -44,9 +45,9 @@ def parse(payload: Any) -> Iterator[Item]:
     if not isinstance(tweets, list):
         yield reject("'data' must be a list of tweets", payload)
         return
-    users = {u.get("id"): u for u in get(payload, "includes", "users", default=[])
+    users = {u.get("id"): u for u in as_list(get(payload, "includes", "users"))
              if isinstance(u, dict)}
-    media = {m.get("media_key"): m for m in get(payload, "includes", "media", default=[])
+    media = {m.get("media_key"): m for m in as_list(get(payload, "includes", "media"))
              if isinstance(m, dict)}
     for tweet in tweets:
         yield build(partial(_post, tweet, users, media), tweet)
