@@ -20,7 +20,8 @@ def console() -> Console:
 
 def print_json(value: Any) -> None:
     """Print one JSON object on stdout (dates as ISO 8601)."""
-    sys.stdout.write(orjson.dumps(value, default=str, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
+    options = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+    sys.stdout.write(orjson.dumps(value, default=str, option=options).decode())
     sys.stdout.write("\n")
 
 
