@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 import typer
+from sqlalchemy import Engine
 
 from confiance.cli.context import app_context
 from confiance.cli.data import show_summary
 from confiance.cli.output import console, number, print_json
 from confiance.core.errors import ConfianceError
+from confiance.demo import DemoManifest, generate
 from confiance.domain import Brand
 from confiance.store import brands, ingest, migrate, stats
 
@@ -37,8 +38,6 @@ def demo(
 
     Example: confiance demo --seed 7 --posts 6000
     """
-    from confiance.demo import generate
-
     context = app_context(ctx)
     try:
         manifest = generate(out, seed=seed, posts=posts)
@@ -46,7 +45,7 @@ def demo(
         raise ConfianceError("E303", path=str(out), detail=str(exc)) from None
     engine = context.engine
     migrate.upgrade(engine)
-    _add_brands(engine, orjson.loads((out / "manifest.json").read_bytes()))
+    _add_brands(engine, manifest)
     imports = []
     for name, format_name in FILES:
         fmt = context.formats.get(format_name)
@@ -62,13 +61,13 @@ def demo(
     show_summary(result)
 
 
-def _add_brands(engine: Any, manifest: dict[str, Any]) -> None:
+def _add_brands(engine: Engine, manifest: DemoManifest) -> None:
+    """The demo brand and its competitors, each with its suggested query and hashtags."""
     known = {b.name for b in brands.list_brands(engine)}
-    for spec in manifest.get("brands", []):
-        if spec["name"] in known:
-            continue
-        brands.add(engine, Brand(name=spec["name"], query=spec.get("query"),
-                                 hashtags=spec.get("hashtags", []),
-                                 competitors=[c for c in spec.get("competitors", [])
-                                              if c not in known]))
-        known.update([spec["name"], *spec.get("competitors", [])])
+    specs = [manifest.brand, *manifest.competitors]
+    for spec in specs:
+        if spec["name"] not in known:
+            brands.add(engine, Brand(name=spec["name"], query=spec.get("query"),
+                                     hashtags=spec.get("hashtags", [])))
+    rivals = [spec["name"] for spec in manifest.competitors]
+    brands.update_brand(engine, manifest.brand["name"], competitors=rivals)

@@ -1,0 +1,181 @@
+"""English, Spanish and German sentences, and the English words that slip into French posts.
+
+Keys are ``topic:sentiment`` as in :mod:`confiance.demo.phrases_fr`; a topic missing in a
+language falls back to that language's ``general`` sentences. English slots use the same names
+as French ones and are filled from the English vocabulary.
+"""
+
+from __future__ import annotations
+
+EN: dict[str, tuple[str, ...]] = {
+    "scent:pos": (
+        "{format} {produit} from {marque} smells unreal",
+        "obsessed with {produit}, my whole flat smells of {note}",
+        "{produit} is literally autumn in a jar",
+        "lit {format} {produit} last night and {piece} still smells amazing",
+        "the {note} and {note2} combo is perfect",
+        "best scent throw I've ever had from a candle",
+        "ngl {produit} might be my favourite candle ever",
+        "even unlit it fills {piece}",
+    ),
+    "scent:neg": (
+        "{produit} barely smells of anything once lit",
+        "the scent is way too synthetic for me",
+        "can't smell the {note} at all, smells like air freshener",
+    ),
+    "quality:pos": (
+        "burned for {duree} and still going",
+        "clean even burn, no tunnelling at all",
+        "the jar is so pretty I'm keeping it after",
+        "you can tell it's properly made",
+    ),
+    "quality:neg": (
+        "the wick drowned after two burns",
+        "massive tunnelling, half the wax left on the sides",
+        "jar arrived cracked",
+        "black smoke everywhere, not what I expect at this price",
+    ),
+    "delivery:pos": ("arrived in 3 days to the UK, beautifully packed",
+                     "fast shipping and a handwritten note, so cute"),
+    "delivery:neg": ("{delai} and my order still hasn't arrived",
+                     "tracking hasn't moved in {delai}", "parcel arrived smashed"),
+    "service:pos": ("customer service sorted my broken candle in one email",
+                    "lovely customer service, super quick"),
+    "service:neg": ("three emails and no reply from customer service",
+                    "customer service keeps sending me automated replies"),
+    "price:pos": ("pricey but honestly worth it", "the refills make it much more affordable"),
+    "price:neg": ("{prix} for a candle is a lot", "love them but prices keep going up",
+                  "shipping to the UK costs more than the candle"),
+    "eco:pos": ("made in France with plant wax, love that",
+                "you can bring the jars back to be refilled, genius"),
+    "gift:pos": ("got {format} {produit} for {proche} for {occasion}, went down a treat",
+                 "best gift idea this year", "the gift set is perfect for {occasion}"),
+    "gift:neu": ("need a gift for {proche}, {produit} or {produit2}?",
+                 "any {marque} gift recommendations for {occasion}?"),
+    "question:neu": (
+        "has anyone tried {format} {produit} from {marque}?",
+        "does {marque} ship to the UK?",
+        "{produit} or {produit2}, which one has the stronger throw?",
+        "how long does {format} from {marque} actually last?",
+        "is {produit} more sweet or woody?",
+        "{marque} vs {concurrent}, thoughts?",
+    ),
+    "intent:neu": ("{produit} has been in my basket for a week", "finally trying {marque}",
+                   "thinking about getting {format} {produit}"),
+    "intent:pos": ("just ordered {format} {produit}, can't wait",
+                   "stocked up for winter, no regrets"),
+    "general:pos": ("{marque} never disappoints", "such a lovely brand",
+                    "can't recommend {marque} enough"),
+    "general:neu": ("just discovered {marque}", "{marque} has a new collection out"),
+    "general:neg": ("don't get the hype around {marque}", "{marque} used to be better"),
+    "compare:pos": ("tried {marque} and {concurrent}, {marque} wins easily",),
+    "compare:neu": ("{marque} or {concurrent} for a gift?",),
+    "compare:neg": ("{concurrent} does the same for less than {marque}",),
+    "app:pos": ("easy app, tracking works great", "love the loyalty points in the app"),
+    "app:neg": ("app crashes every time I try to pay", "can't log in since the update"),
+    "campaign:pos": ("my little {produit} corner tonight", "sunday reset with {produit}",
+                     "reading nook ready for autumn", "candlelight and rain, perfect evening"),
+    "backlash:neg": (
+        "{marque} just raised prices by 30% overnight. No thanks.",
+        "{produit} went from {ancien} to {nouveau}?? Not paying that.",
+        "a 30% price increase with zero warning, loyal customers love that",
+        "lost a customer today {marque}",
+    ),
+    "backlash:neu": ("is it true {marque} raised prices by 30%?",),
+    "switch:neg": ("switching to {concurrent}, same quality for less",),
+    "backlash_reply:neg": ("totally agree", "30% is daylight robbery", "cancelled my order too",
+                           "same, I'm done with them", "{nouveau} for a candle, no way"),
+    "backlash_reply:neu": ("source?", "wait, is this real?", "does it apply to refills too?"),
+    "reply:pos": ("same, I love it", "so pretty", "this is gorgeous", "need this"),
+    "reply:neg": ("same here, still waiting", "never again", "same problem"),
+    "reply:neu": ("how much was it?", "which scent is this?", "where did you get it?"),
+    "reply:defend": ("never had an issue tbh", "it's handmade, it costs what it costs"),
+    "reply:doubt": ("meh, mine barely smells", "pretty but overpriced imo"),
+    "reply:tag": ("@{ami} look!", "@{ami} for your birthday 👀"),
+    "brand_reply:neg": ("Hi {prenom}, we're so sorry 😔 Could you DM us your order number? "
+                        "We'll sort it right away.",),
+    "brand_reply:neu": ("Hi {prenom}! Yes, we ship to the UK and Ireland 🙂",),
+    "brand_reply:pos": ("Thank you {prenom} 🧡 this made our day!",),
+    "brand_reply:episode": ("Hi {prenom}, we hear you. The full explanation is on {site}/prix "
+                            "and we're reading every message.",),
+    "title:pos": ("Amazing scent", "Love it", "Perfect gift", "Great quality"),
+    "title:neg": ("Disappointed", "Never arrived", "Too expensive", "No reply"),
+    "title:neu": ("OK", "Fine but pricey"),
+    "reddit_title:pos": ("{marque} appreciation post", "Review: {produit} from {marque}"),
+    "reddit_title:episode": ("{marque} raised prices 30% overnight?",),
+    "reddit_title:neg": ("{marque} order never arrived", "{marque} customer service?"),
+    "reddit_title:neu": ("{marque} or {concurrent}?", "Anyone tried {marque}?"),
+    "video_title:pos": ("French candle haul 🍂 {marque}", "Testing every {marque} candle"),
+    "video_title:episode": ("{marque} +30%?! Not buying it",),
+    "video_title:neg": ("Why I stopped buying {marque}",),
+    "video_title:neu": ("Is {marque} worth it?",),
+}
+OPENERS_EN = {"pos": ("Honestly", "Ok", "Not gonna lie", "Wow"),
+              "neg": ("Seriously", "Well", "Ugh", "Honestly"),
+              "neu": ("Quick question:", "Help", "Hi all,")}
+CLOSERS_EN = {"pos": ("10/10", "Highly recommend!", "obsessed", "love it", "so good"),
+              "neg": ("Not impressed.", "Never again.", "Disappointing.", "meh"),
+              "neu": ("Thanks!", "Any thoughts?", "tia")}
+
+ES: dict[str, tuple[str, ...]] = {
+    "scent:pos": ("la vela {produit} de {marque} huele increíble",
+                  "{produit} huele a otoño, me encanta"),
+    "gift:pos": ("se la regalé a mi madre y le encantó",),
+    "question:neu": ("¿{marque} envía a España?", "¿alguien ha probado {produit}?"),
+    "general:pos": ("{marque} nunca decepciona", "qué bonitas son las velas de {marque}"),
+    "general:neu": ("acabo de descubrir {marque}",),
+    "general:neg": ("demasiado caro para lo que es",),
+    "delivery:neg": ("llevo {delai} esperando mi pedido",),
+    "backlash:neg": ("¿un 30% más caro? {marque} se ha pasado",),
+    "campaign:pos": ("mi rincón favorito con {produit}",),
+    "reply:pos": ("¡qué bonita!",),
+    "reply:neu": ("¿cuánto costó?",),
+    "title:pos": ("Me encanta", "Precioso", "Muy recomendable"),
+    "title:neg": ("Decepcionante", "Demasiado caro"),
+    "title:neu": ("Normal",),
+}
+DE: dict[str, tuple[str, ...]] = {
+    "scent:pos": ("die Kerze {produit} von {marque} duftet unglaublich",
+                  "{produit} riecht nach Herbst, ich liebe es"),
+    "gift:pos": ("habe sie meiner Schwester geschenkt, sie war begeistert",),
+    "question:neu": ("liefert {marque} nach Deutschland?", "hat jemand {produit} getestet?"),
+    "general:pos": ("{marque} enttäuscht nie", "wunderschöne Kerzen von {marque}"),
+    "general:neu": ("gerade {marque} entdeckt",),
+    "general:neg": ("viel zu teuer für eine Kerze",),
+    "delivery:neg": ("warte seit {delai} auf meine Bestellung",),
+    "backlash:neg": ("30% teurer über Nacht? Nein danke, {marque}",),
+    "campaign:pos": ("meine Lieblingsecke mit {produit}",),
+    "reply:pos": ("so schön!",),
+    "reply:neu": ("was hat die gekostet?",),
+    "title:pos": ("Toll", "Sehr schön", "Wunderbar"),
+    "title:neg": ("Enttäuscht", "Zu teuer"),
+    "title:neu": ("Okay",),
+}
+OPENERS_OTHER = {"es": ("Bueno,", "Sinceramente,"), "de": ("Ehrlich gesagt", "Also")}
+
+ENGLISH_IN_FRENCH = {
+    "pos": ("honestly", "so cosy", "must-have", "obsessed", "love it", "game changer", "mood",
+            "best candle ever", "aesthetic", "cosy vibes only", "self-care", "slay"),
+    "neu": ("honestly", "any tips?", "just asking", "help"),
+    "neg": ("the ick", "red flag", "no joke", "not it", "big no", "sorry not sorry"),
+}
+MIXED_SENTENCES = {
+    "pos": (
+        "{produit} c'est mon comfort candle, honestly",
+        "la vibe de {produit} = mood absolu",
+        "ok {marque} c'est un game changer pour mon self-care du dimanche",
+        "literally obsédée par {produit}",
+        "cosy vibes only avec {produit} ce soir",
+        "best candle ever, je pèse mes mots",
+        "the aesthetic de ce pot 😍 j'en veux dix",
+    ),
+    "neu": (
+        "quick question : {produit} ou {produit2} ?",
+        "besoin d'une candle pour {occasion}, any tips ?",
+    ),
+    "neg": (
+        "{marque} c'est red flag maintenant avec ces prix, sorry",
+        "le SAV de {marque}, c'est un big no",
+        "{produit} à ce prix ? not it",
+    ),
+}
