@@ -8,12 +8,10 @@ batch whole and nothing half-written; running it again completes it.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,15 +20,16 @@ import orjson
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from confiance.core.errors import ConfianceError
-from confiance.domain import Author, Post, Rejected, SourceKind
+from confiance.domain import Rejected, SourceKind
 from confiance.sources.base import Item, SourceFormat
 from confiance.store import runs
+from confiance.store.batches import Batch, fewer_gc_pauses, from_file, from_items
 from confiance.store.bulk import BulkWriter, writer_for
-from confiance.store.rows import author_row, post_row
 from confiance.store.tables import imports, quarantine
 
 Progress = Callable[[int, int], None]
-"""Called after every committed batch with (items processed, bytes read so far)."""
+"""Called after every committed batch with (items processed, bytes of the file read so far;
+0 when the items do not come from a file)."""
 
 
 @dataclass
@@ -64,43 +63,45 @@ class ImportSummary:
 
 def import_file(engine: Engine, path: Path, fmt: SourceFormat, *, brand_id: int | None = None,
                 batch_size: int = 5000, progress: Progress | None = None) -> ImportSummary:
-    """Import ``path`` in format ``fmt``; see :func:`ingest`."""
+    """Import ``path`` in format ``fmt``; see :func:`ingest`. The file is parsed by a reader
+    process while the previous batch is written."""
     try:
-        handle = path.open("rb")
+        with path.open("rb"):
+            pass
     except OSError:
         raise ConfianceError("E206", path=str(path)) from None
-    with handle:
-        def report(done: int) -> None:
-            if progress is not None:
-                progress(done, handle.tell())
-
-        return ingest(engine, fmt.read(handle), source=str(path.resolve()), format=fmt.name,
-                      brand_id=brand_id, batch_size=batch_size, progress=report)
+    return _run(engine, source=str(path.resolve()), format=fmt.name, kind=SourceKind.FILE,
+                brand_id=brand_id, progress=progress,
+                batches=lambda writer, source_id: from_file(
+                    path, fmt, writer, source_id=source_id, batch_size=batch_size))
 
 
 def ingest(engine: Engine, items: Iterable[Item], *, source: str, format: str,
            kind: SourceKind = SourceKind.FILE, brand_id: int | None = None,
-           batch_size: int = 5000, progress: Callable[[int], None] | None = None
-           ) -> ImportSummary:
+           batch_size: int = 5000, progress: Progress | None = None) -> ImportSummary:
     """Write ``items`` in batches of ``batch_size``; returns what was imported."""
+    return _run(engine, source=source, format=format, kind=kind, brand_id=brand_id,
+                progress=progress,
+                batches=lambda writer, source_id: from_items(
+                    items, writer, source_id=source_id, batch_size=batch_size))
+
+
+def _run(engine: Engine, *, source: str, format: str, kind: SourceKind, brand_id: int | None,
+         progress: Progress | None,
+         batches: Callable[[BulkWriter, int], Iterable[Batch]]) -> ImportSummary:
     started = time.perf_counter()
     source_id, import_id = runs.start(engine, kind=kind, name=source, format=format,
                                       brand_id=brand_id)
     summary = ImportSummary(import_id=import_id, source=source, format=format)
-    batch = _Batch(writer_for(engine), source_id, import_id, brand_id)
+    writer = writer_for(engine)
     done = 0
     try:
-        with _fewer_gc_pauses():
-            for item in items:
-                batch.add(item)
-                done += 1
-                if len(batch) >= batch_size:
-                    batch.flush(engine, summary)
-                    if progress:
-                        progress(done)
-            batch.flush(engine, summary)
-        if progress:
-            progress(done)
+        with fewer_gc_pauses():
+            for batch in batches(writer, source_id):
+                _write(engine, writer, batch, summary, source_id, import_id, brand_id)
+                done += batch.seen
+                if progress:
+                    progress(done, batch.position)
     except BaseException as exc:
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         runs.finish(engine, import_id, status=status, error=f"{type(exc).__name__}: {exc}")
@@ -110,69 +111,21 @@ def ingest(engine: Engine, items: Iterable[Item], *, source: str, format: str,
     return summary
 
 
-@contextmanager
-def _fewer_gc_pauses() -> Iterator[None]:
-    """Collect less often while batches of short-lived records are built.
-
-    Records hold no reference cycles; the default thresholds made the cyclic collector walk
-    every live object several times per batch, a quarter of import time. Objects alive before
-    the import are frozen out of collections; everything is restored afterwards.
-    """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-
-class _Batch:
-    """Posts deduplicated by key (the last version wins), authors, and rejections."""
-
-    def __init__(self, writer: BulkWriter, source_id: int, import_id: int,
-                 brand_id: int | None) -> None:
-        self.writer, self.source_id, self.import_id = writer, source_id, import_id
-        self.brand_id = brand_id
-        self.posts: dict[tuple[str, str], Post] = {}
-        self.rejected: list[Rejected] = []
-
-    def __len__(self) -> int:
-        return len(self.posts) + len(self.rejected)
-
-    def add(self, item: Item) -> None:
-        if isinstance(item, Post):
-            self.posts[(item.platform._value_, item.platform_id)] = item
-        else:
-            self.rejected.append(item)
-
-    def flush(self, engine: Engine, summary: ImportSummary) -> None:
-        if not self.posts and not self.rejected:
-            return
-        now = self.writer.now()
-        authors: dict[tuple[str, str], Author] = {}
-        rows = []
-        for post in self.posts.values():
-            if post.author is not None:
-                authors[(post.author.platform._value_, post.author.platform_id)] = post.author
-            rows.append(post_row(post, source_id=self.source_id, now=now,
-                                 time=self.writer.time))
-            summary.by_platform[post.platform._value_] += 1
-        author_rows = [author_row(a, now=now) for a in authors.values()]
-        with engine.begin() as conn:
-            runs.heartbeat(conn, self.import_id)  # takes the write lock first on SQLite
-            inserted, updated = (self.writer.write(conn, author_rows, rows, self.brand_id)
-                                 if rows else (0, 0))
-            _quarantine(conn, self.rejected, self.source_id, self.import_id)
-            conn.execute(update(imports).where(imports.c.id == self.import_id).values(
-                imported=imports.c.imported + inserted, updated=imports.c.updated + updated,
-                quarantined=imports.c.quarantined + len(self.rejected)))
-        summary.imported += inserted
-        summary.updated += updated
-        summary.quarantined += len(self.rejected)
-        self.posts.clear()
-        self.rejected.clear()
+def _write(engine: Engine, writer: BulkWriter, batch: Batch, summary: ImportSummary,
+           source_id: int, import_id: int, brand_id: int | None) -> None:
+    """Write one batch in one transaction and add its counts to ``summary``."""
+    with engine.begin() as conn:
+        runs.heartbeat(conn, import_id)  # takes the write lock first on SQLite
+        inserted, updated = (writer.write(conn, batch.authors, batch.posts, brand_id)
+                             if batch.posts else (0, 0))
+        _quarantine(conn, batch.rejected, source_id, import_id)
+        conn.execute(update(imports).where(imports.c.id == import_id).values(
+            imported=imports.c.imported + inserted, updated=imports.c.updated + updated,
+            quarantined=imports.c.quarantined + len(batch.rejected)))
+    summary.imported += inserted
+    summary.updated += updated
+    summary.quarantined += len(batch.rejected)
+    summary.by_platform.update(batch.by_platform)
 
 
 def _quarantine(conn: Connection, rejected: list[Rejected], source_id: int,
