@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import sqlite3
 import statistics
 import subprocess
@@ -50,8 +49,8 @@ from confiance.store.rows import (
     AUTHOR_COLUMNS,
     POST_COLUMNS,
     author_row,
+    iso_time,
     post_row,
-    same_time,
     sqlite_time,
 )
 
@@ -75,27 +74,47 @@ def posts_file(n: int, seed: int) -> Path:
     return path
 
 
+def _run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[str, float, float]:
+    """Run a child process; its stdout, wall seconds and own peak memory (MB, from wait4).
+
+    Peak memory comes from the child's own rusage, which covers its reader process too and is
+    not inflated by the memory of this benchmark process.
+    """
+    started = time.perf_counter()
+    child = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    out, err = child.stdout.read(), child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if child.returncode != 0:
+        raise RuntimeError(f"{args} failed: {err.decode()[-2000:]}")
+    return out.decode(), wall, usage.ru_maxrss / 1024
+
+
 def run_import(path: Path, database_url: str) -> dict[str, Any]:
     """Run the real CLI import in a child process; its JSON report plus peak memory."""
     env = {**os.environ, "CONFIANCE_DATABASE_URL": database_url}
     cli = [sys.executable, "-m", "confiance"]
     subprocess.run([*cli, "init", "--json"], env=env, check=True, capture_output=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    done = subprocess.run([*cli, "import", str(path), "--format", "ndjson", "--json"],
-                          env=env, check=True, capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    report = json.loads(done.stdout)
+    out, wall, peak = _run_child([*cli, "import", str(path), "--format", "ndjson", "--json"],
+                                 env)
+    report: dict[str, Any] = json.loads(out)
     report["wall_seconds"] = wall
-    # ru_maxrss of children is the largest child so far; earlier children were smaller (init)
-    report["peak_rss_mb"] = max(peak_kib, before) / 1024
+    report["peak_rss_mb"] = peak
     return report
+
+
+def run_bare(backend: str, path: Path, database_url: str) -> float:
+    """Seconds of the bare baseline, run in a child process of its own."""
+    out, _, _ = _run_child([sys.executable, __file__, "--bare", backend, "--file", str(path),
+                            "--url", database_url])
+    return float(json.loads(out)["seconds"])
 
 
 def build_rows(path: Path, *, sqlite: bool) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The rows Confiance writes for ``path`` (built outside any timer)."""
-    time_fn = sqlite_time if sqlite else same_time
+    time_fn = sqlite_time if sqlite else iso_time
     now = time_fn(datetime.now(UTC))
     posts: list[tuple[Any, ...]] = []
     authors: dict[tuple[str, str], tuple[Any, ...]] = {}
@@ -122,9 +141,11 @@ def bare_sqlite(db: Path, posts: list[tuple[Any, ...]], authors: list[tuple[Any,
         conn.execute(sa.text("INSERT INTO sources (id, kind, name, format, config, created_at) "
                              "VALUES (1, 'file', 'bench', 'ndjson', '{}', '2026-01-01')"))
     engine.dispose()
+    settings = Settings()
     conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA journal_mode=WAL")  # the pragmas Confiance's engine sets
+    conn.execute(f"PRAGMA synchronous={settings.sqlite_synchronous}")
+    conn.execute(f"PRAGMA cache_size=-{settings.sqlite_cache_mb * 1024}")
     post_sql = (f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(POST_COLUMNS))})")
     author_sql = (f"INSERT INTO authors ({', '.join(AUTHOR_COLUMNS)}) "
@@ -185,21 +206,20 @@ class PgSchema:
 
 def measure(backend: str, path: Path, repeat: int, server: str | None) -> dict[str, Any]:
     """Median posts/s of Confiance and of the bare baseline on ``backend``."""
-    posts, authors = build_rows(path, sqlite=backend == "sqlite")
-    n = len(posts)
     ours, bare, peaks = [], [], []
+    n = 0
     for attempt in range(repeat):
         with tempfile.TemporaryDirectory(dir=OUT) as tmp:
             if backend == "sqlite":
                 report = run_import(path, f"sqlite:///{Path(tmp) / 'ours.db'}")
-                baseline = bare_sqlite(Path(tmp) / "bare.db", posts, authors)
+                baseline = run_bare("sqlite", path, str(Path(tmp) / "bare.db"))
             else:
                 assert server is not None
                 with PgSchema(server) as url:
                     report = run_import(path, url)
                 with PgSchema(server) as url:
-                    baseline = bare_copy(url, posts, authors)
-        assert report["imported"] == n, report
+                    baseline = run_bare("postgresql", path, url)
+        n = report["imported"]
         ours.append(n / report["seconds"])
         bare.append(n / baseline)
         peaks.append(report["peak_rss_mb"])
@@ -210,6 +230,14 @@ def measure(backend: str, path: Path, repeat: int, server: str | None) -> dict[s
             "confiance_posts_per_s": round(med_ours), "bare_posts_per_s": round(med_bare),
             "ratio": round(med_ours / med_bare, 3), "runs_confiance": [round(v) for v in ours],
             "runs_bare": [round(v) for v in bare], "peak_rss_mb": round(max(peaks))}
+
+
+def bare_child(backend: str, path: Path, url: str) -> None:
+    """Build the rows (untimed), then time the bare insert; print {"seconds", "posts"}."""
+    posts, authors = build_rows(path, sqlite=backend == "sqlite")
+    seconds = (bare_sqlite(Path(url), posts, authors) if backend == "sqlite"
+               else bare_copy(url, posts, authors))
+    print(json.dumps({"seconds": seconds, "posts": len(posts)}))
 
 
 def memory_run(gigabytes: float, seed: int) -> dict[str, Any]:
@@ -235,7 +263,13 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--memory-gb", type=float, default=0.0)
+    parser.add_argument("--bare", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.bare:
+        bare_child(args.bare, args.file, args.url)
+        return
     results: list[dict[str, Any]] = []
     if not args.skip_speed:
         path = posts_file(args.posts, args.seed)

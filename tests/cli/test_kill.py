@@ -28,6 +28,17 @@ def _write_posts(path: Path) -> None:
             }) + b"\n")
 
 
+def _wait_for_orphans(data: Path) -> None:
+    """The importer's reader process notices its parent died and exits within a second."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = subprocess.run(["pgrep", "-f", f"confiance import {data}"], capture_output=True)
+        if found.returncode != 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the reader process outlived its killed importer")
+
+
 def _count(engine: sa.Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(sa.select(sa.func.count()).select_from(posts)).scalar_one())
@@ -48,6 +59,7 @@ def test_kill_9_mid_import_then_rerun(database_url: str, tmp_path: Path) -> None
         time.sleep(0.02)
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
+    _wait_for_orphans(data)
     partial = _count(engine)
     assert 0 < partial < N, "the import must be killed half-way"
     with engine.connect() as conn:

@@ -99,3 +99,19 @@ def test_a_failure_mid_import_keeps_committed_batches_and_marks_the_run(engine: 
     assert _scalar(engine, sa.select(imports.c.status)) == "failed"
     summary = _ingest(engine, [_post(n) for n in range(6)], batch_size=4)
     assert (summary.imported, summary.updated) == (2, 4)
+
+
+def test_text_and_payload_with_special_characters_round_trip(engine: Engine) -> None:
+    text = "tab\there\nnew line \\ backslash \\N not null, NUL\x00gone 🕯️"
+    post = Post(platform=Platform.X, platform_id="nul", text=text, title="\\.",
+                raw={"k": "v\x00w", "s": "\\u0000 literal", "n": None}, hashtags=["é\t"],
+                author=Author(platform=Platform.X, platform_id="a", bio="line\nbreak"))
+    assert _ingest(engine, [post]).imported == 1
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(posts.c.text, posts.c.title, posts.c.raw,
+                                     posts.c.hashtags)).one()
+        bio = conn.execute(sa.select(authors.c.bio)).scalar_one()
+    expected = text if engine.dialect.name == "sqlite" else text.replace("\x00", "")
+    assert row.text == expected and row.title == "\\." and bio == "line\nbreak"
+    assert row.raw["s"] == "\\u0000 literal" and row.raw["n"] is None
+    assert row.raw["k"] in {"v\x00w", "vw"} and row.hashtags == ["é\t"]

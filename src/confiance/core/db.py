@@ -35,12 +35,14 @@ def _sqlite_engine(database: str | None, settings: Settings) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{database or ':memory:'}")
     synchronous = settings.sqlite_synchronous
+    cache_kib = settings.sqlite_cache_mb * 1024
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute(f"PRAGMA cache_size=-{cache_kib:d}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "NORMAL"
     """SQLite durability: NORMAL with WAL survives an application crash (kill -9)."""
 
+    sqlite_cache_mb: int = Field(default=64, ge=2, le=16_384)
+    """SQLite page cache per connection; index updates of large imports need it to stay fast."""
+
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
         if self.env == "production" and (

@@ -17,7 +17,6 @@ Times: ``record.createdAt`` is the time the author's client declared; ``indexedA
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -87,7 +86,7 @@ def _post(view: Any, raw: Any) -> Post:
         author=author,
         text=text or None,
         language=language,
-        created_at=_time(record.get("createdAt")),
+        created_at=parse_time(record.get("createdAt")),
         parent_id=parent,
         media=_media(view.get("embed")),
         hashtags=_hashtags(record),
@@ -188,13 +187,6 @@ def _is_view(doc: Any) -> bool:
             and "did" in doc["author"] and isinstance(doc.get("record"), dict))
 
 
-
-def _time(value: Any) -> datetime | None:
-    """``parse_time``, with an out-of-range timestamp rejected as a bad value, not raised."""
-    try:
-        return parse_time(value)
-    except (OverflowError, OSError) as exc:
-        raise ValueError(f"unreadable time {value!r}: {exc}") from None
 
 
 def sniff(sample: bytes) -> float:

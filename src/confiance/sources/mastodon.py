@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from functools import partial
 from html.parser import HTMLParser
 from typing import Any
@@ -138,7 +137,7 @@ def _post(item: Any, uris: dict[str, str]) -> Post:
         text=text,
         title=title,
         language=language if isinstance(language, str) and len(language) <= 16 else None,
-        created_at=_time(status.get("created_at")),
+        created_at=parse_time(status.get("created_at")),
         parent_id=uris.get(reply_to) if reply_to else None,
         media=media,
         hashtags=[t["name"] for t in status.get("tags") or [] if get(t, "name")],
@@ -195,13 +194,6 @@ def _media(item: dict[str, Any]) -> Media:
     )
 
 
-
-def _time(value: Any) -> datetime | None:
-    """``parse_time``, with an out-of-range timestamp rejected as a bad value, not raised."""
-    try:
-        return parse_time(value)
-    except (OverflowError, OSError) as exc:
-        raise ValueError(f"unreadable time {value!r}: {exc}") from None
 
 
 def sniff(sample: bytes) -> float:

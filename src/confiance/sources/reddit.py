@@ -20,7 +20,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -100,7 +99,7 @@ def _post(data: dict[str, Any]) -> Post:
         author=_author(data),
         title=_title(data),
         text=_text(None if data.get("selftext") in _DELETED else data.get("selftext")),
-        created_at=_time(data.get("created_utc")),
+        created_at=parse_time(data.get("created_utc")),
         media=_media(data),
         mentions=_mentions(data.get("selftext")),
         metrics=Metrics(
@@ -123,7 +122,7 @@ def _comment(data: dict[str, Any]) -> Post:
         url=_permalink(data),
         author=_author(data),
         text=_text(_body(data)),
-        created_at=_time(data.get("created_utc")),
+        created_at=parse_time(data.get("created_utc")),
         parent_id=_bare(parent) if parent else None,
         mentions=_mentions(data.get("body")),
         metrics=Metrics(likes=score if score is not None and score >= 0 else None),
@@ -219,13 +218,6 @@ def _url(value: Any) -> str | None:
     return html.unescape(value) if isinstance(value, str) and value else None
 
 
-
-def _time(value: Any) -> datetime | None:
-    """``parse_time``, with an out-of-range timestamp rejected as a bad value, not raised."""
-    try:
-        return parse_time(value)
-    except (OverflowError, OSError) as exc:
-        raise ValueError(f"unreadable time {value!r}: {exc}") from None
 
 
 def sniff(sample: bytes) -> float:

@@ -23,7 +23,6 @@ a ``reply`` to its parent comment.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -95,7 +94,7 @@ def _video(item: Any) -> Post:
         author=Author(platform=Platform.TIKTOK, platform_id=username, handle=username,
                       url=f"https://www.tiktok.com/@{username}") if username else None,
         text=description or None,
-        created_at=_time(item.get("create_time")),
+        created_at=parse_time(item.get("create_time")),
         media=[Media(type=MediaType.VIDEO,
                      duration_s=duration if isinstance(duration, int | float)
                      and not isinstance(duration, bool) and duration >= 0 else None)],
@@ -126,7 +125,7 @@ def _comment(item: Any) -> Post:
         platform_id=comment_id,
         kind=PostKind.REPLY if is_reply else PostKind.COMMENT,
         text=text,
-        created_at=_time(item.get("create_time")),
+        created_at=parse_time(item.get("create_time")),
         parent_id=parent if is_reply else video_id,
         metrics=Metrics(likes=as_int(item.get("like_count")),
                         comments=as_int(item.get("reply_count"))),
@@ -134,13 +133,6 @@ def _comment(item: Any) -> Post:
     )
 
 
-
-def _time(value: Any) -> datetime | None:
-    """``parse_time``, with an out-of-range timestamp rejected as a bad value, not raised."""
-    try:
-        return parse_time(value)
-    except (OverflowError, OSError) as exc:
-        raise ValueError(f"unreadable time {value!r}: {exc}") from None
 
 
 def sniff(sample: bytes) -> float:

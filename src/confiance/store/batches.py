@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import pickle
 import queue
 from collections import Counter
@@ -34,8 +35,10 @@ class Batch:
 
     seen: int
     """Items read for this batch (posts, duplicates and rejections)."""
-    posts: list[Row]
-    authors: list[Row]
+    size: int
+    """Distinct posts in the batch."""
+    packed: Any
+    """Author and post rows, packed by the writer for its database."""
     by_platform: Counter[str]
     rejected: list[Rejected]
     position: int = 0
@@ -80,7 +83,7 @@ def prepare(items: Iterable[Item], writer: BulkWriter, *, source_id: int,
 
 
 def _rows(writer: BulkWriter, posts: dict[tuple[str, str], Post], source_id: int
-          ) -> tuple[list[Row], list[Row], Counter[str]]:
+          ) -> tuple[int, Any, Counter[str]]:
     now = writer.now()
     authors: dict[tuple[str, str], Author] = {}
     rows = []
@@ -90,7 +93,8 @@ def _rows(writer: BulkWriter, posts: dict[tuple[str, str], Post], source_id: int
             authors[(post.author.platform._value_, post.author.platform_id)] = post.author
         rows.append(post_row(post, source_id=source_id, now=now, time=writer.time))
         by_platform[post.platform._value_] += 1
-    return rows, [author_row(a, now=now) for a in authors.values()], by_platform
+    packed = writer.pack([author_row(a, now=now) for a in authors.values()], rows)
+    return len(rows), packed, by_platform
 
 
 def from_items(items: Iterable[Item], writer: BulkWriter, *, source_id: int,
@@ -130,17 +134,30 @@ class ReaderError(RuntimeError):
 
 def _child(out: Any, path: Path, fmt: SourceFormat, writer: BulkWriter, source_id: int,
            batch_size: int) -> None:
+    parent = os.getppid()
+
+    def send(message: object) -> None:
+        # An importer killed outright (kill -9) cannot stop its reader: the reader notices
+        # it has been orphaned and exits, releasing the database connection it inherited.
+        while True:
+            try:
+                out.put(message, timeout=0.5)
+                return
+            except queue.Full:
+                if os.getppid() != parent:
+                    os._exit(1)
+
     try:
         with fewer_gc_pauses():
             for batch in _read(path, fmt, writer, source_id=source_id, batch_size=batch_size):
-                out.put(batch)
-        out.put(_END)
+                send(batch)
+        send(_END)
     except BaseException as exc:  # noqa: BLE001 - handed to the parent, which re-raises
         try:
             pickle.dumps(exc)
         except Exception:  # noqa: BLE001 - an exception that cannot cross processes
             exc = ReaderError(f"{type(exc).__name__}: {exc}")
-        out.put(exc)
+        send(exc)
     out.close()
     out.join_thread()
 

@@ -8,9 +8,11 @@ only; every value travels as a bound parameter or through COPY.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import orjson
 from sqlalchemy import Connection, Engine
 
 from confiance.store.rows import (
@@ -20,7 +22,7 @@ from confiance.store.rows import (
     POST_REPLACED,
     POST_UPDATABLE,
     TimeFn,
-    same_time,
+    iso_time,
     sqlite_time,
 )
 
@@ -28,14 +30,19 @@ Row = tuple[Any, ...]
 
 
 class BulkWriter(Protocol):
-    """Writes one batch of author and post rows; returns (inserted, updated) post counts."""
+    """Packs rows for its database (in the reader), then writes packed batches.
+
+    ``pack`` runs where the file is parsed (a reader process), ``write`` in the importing
+    process inside its transaction, returning (inserted, updated) post counts.
+    """
 
     time: TimeFn
 
     def now(self) -> Any: ...
 
-    def write(self, conn: Connection, authors: Sequence[Row], posts: Sequence[Row],
-              brand_id: int | None) -> tuple[int, int]: ...
+    def pack(self, authors: list[Row], posts: list[Row]) -> Any: ...
+
+    def write(self, conn: Connection, packed: Any, brand_id: int | None) -> tuple[int, int]: ...
 
 
 def _set_clause(table: str, updatable: Sequence[str], replaced: Sequence[str]) -> str:
@@ -62,8 +69,12 @@ class SqliteWriter:
     def now(self) -> Any:
         return sqlite_time(datetime.now(UTC))
 
-    def write(self, conn: Connection, authors: Sequence[Row], posts: Sequence[Row],
+    def pack(self, authors: list[Row], posts: list[Row]) -> tuple[list[Row], list[Row]]:
+        return authors, posts
+
+    def write(self, conn: Connection, packed: tuple[list[Row], list[Row]],
               brand_id: int | None) -> tuple[int, int]:
+        authors, posts = packed
         marks = "VALUES (" + ", ".join("?" * len(AUTHOR_COLUMNS)) + ")"
         if authors:
             conn.exec_driver_sql(_upsert("authors", AUTHOR_COLUMNS, marks, AUTHOR_SET), authors)
@@ -81,46 +92,126 @@ class SqliteWriter:
         return int(inserted), len(posts) - int(inserted)
 
 
-class PostgresWriter:
-    """COPY into session-local staging tables, then one INSERT ... ON CONFLICT per table."""
+POST_JSON = tuple(POST_COLUMNS.index(c) for c in ("media", "hashtags", "mentions", "raw"))
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                               "\x00": None})
 
-    time: TimeFn = staticmethod(same_time)
+
+@dataclass
+class CopyBatch:
+    """A batch encoded for PostgreSQL's COPY text format, and the keys of its posts."""
+
+    authors: bytes
+    posts: bytes
+    keys: tuple[list[str], list[str]]
+
+
+def copy_text(rows: Sequence[Row], json_columns: Sequence[int]) -> bytes:
+    """Rows in COPY text format (times already ISO 8601 text). PostgreSQL stores no NUL
+    character: text loses them, and JSON values holding one are re-encoded without them
+    (JSONB refuses ``\\u0000``). Inlined: this runs for every value of every imported row."""
+    escapes = _COPY_ESCAPES
+    lines = []
+    for row in rows:
+        for index in json_columns:
+            value = row[index]
+            if value is not None and "\\u0000" in value:
+                row = (*row[:index], orjson.dumps(_without_nul(orjson.loads(value))).decode(),
+                       *row[index + 1:])
+        lines.append("\t".join([
+            "\\N" if v is None
+            else (v.translate(escapes) if ("\\" in v or "\n" in v or "\t" in v or "\r" in v
+                                           or "\x00" in v) else v) if v.__class__ is str
+            else ("t" if v else "f") if v.__class__ is bool
+            else str(v)
+            for v in row]))
+    lines.append("")
+    return "\n".join(lines).encode()
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
+class PostgresWriter:
+    """COPY straight into ``posts`` when a batch is all new; otherwise COPY into a staging table
+    and one INSERT ... ON CONFLICT. Authors always go through staging (they recur)."""
+
+    time: TimeFn = staticmethod(iso_time)
 
     def now(self) -> Any:
-        return datetime.now(UTC)
+        return iso_time(datetime.now(UTC))
 
-    def write(self, conn: Connection, authors: Sequence[Row], posts: Sequence[Row],
-              brand_id: int | None) -> tuple[int, int]:
+    def pack(self, authors: list[Row], posts: list[Row]) -> CopyBatch:
+        return CopyBatch(authors=copy_text(authors, ()), posts=copy_text(posts, POST_JSON),
+                         keys=([row[0] for row in posts], [row[1] for row in posts]))
+
+    def write(self, conn: Connection, packed: CopyBatch, brand_id: int | None
+              ) -> tuple[int, int]:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        self._stage(cursor, "authors", AUTHOR_COLUMNS, authors)
-        self._stage(cursor, "posts", POST_COLUMNS, posts)
+        self._stage(cursor, "authors", AUTHOR_COLUMNS, packed.authors)
         author_cols = ", ".join(AUTHOR_COLUMNS)
         cursor.execute(_upsert("authors", AUTHOR_COLUMNS,
                                f"SELECT {author_cols} FROM stage_authors", AUTHOR_SET))
+        inserted = self._insert_new(cursor, packed)
+        if inserted is None:
+            inserted = self._upsert_posts(cursor, packed)
+        if brand_id is not None:
+            cursor.execute(
+                "INSERT INTO brand_posts (brand_id, post_id, via) SELECT %s, p.id, 'import' "
+                "FROM posts p JOIN unnest(%s::text[], %s::text[]) AS k(platform, platform_id) "
+                "USING (platform, platform_id) ON CONFLICT DO NOTHING", (brand_id, *packed.keys))
+        return inserted, len(packed.keys[0]) - inserted
+
+    @staticmethod
+    def _insert_new(cursor: Any, packed: CopyBatch) -> int | None:
+        """COPY the batch into ``posts`` if none of its keys exists; None if some do.
+
+        A post inserted by a concurrent import between the check and the COPY makes the COPY
+        fail on the unique key; the savepoint undoes it and the caller upserts instead.
+        """
+        from psycopg.errors import UniqueViolation  # only PostgreSQL installs need psycopg
+
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM posts p JOIN unnest(%s::text[], %s::text[]) "
+            "AS k(platform, platform_id) USING (platform, platform_id))", packed.keys)
+        if cursor.fetchone()[0]:
+            return None
+        cursor.execute("SAVEPOINT direct_copy")
+        try:
+            with cursor.copy(f"COPY posts ({', '.join(POST_COLUMNS)}) FROM STDIN") as copy:
+                copy.write(packed.posts)
+        except UniqueViolation:
+            cursor.execute("ROLLBACK TO SAVEPOINT direct_copy")
+            return None
+        cursor.execute("RELEASE SAVEPOINT direct_copy")
+        return len(packed.keys[0])
+
+    def _upsert_posts(self, cursor: Any, packed: CopyBatch) -> int:
+        self._stage(cursor, "posts", POST_COLUMNS, packed.posts)
         post_cols = ", ".join(POST_COLUMNS)
         cursor.execute(
             "WITH up AS ("
             + _upsert("posts", POST_COLUMNS, f"SELECT {post_cols} FROM stage_posts", POST_SET)
             + " RETURNING (xmax = 0) AS inserted) SELECT COUNT(*) FILTER (WHERE inserted) FROM up"
         )
-        inserted = int(cursor.fetchone()[0])
-        if brand_id is not None:
-            cursor.execute(
-                "INSERT INTO brand_posts (brand_id, post_id, via) SELECT %s, p.id, 'import' "
-                "FROM posts p JOIN stage_posts s USING (platform, platform_id) "
-                "ON CONFLICT DO NOTHING", (brand_id,))
-        return inserted, len(posts) - inserted
+        return int(cursor.fetchone()[0])
 
     @staticmethod
-    def _stage(cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
+    def _stage(cursor: Any, table: str, columns: Sequence[str], data: bytes) -> None:
         cols = ", ".join(columns)
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS stage_{table} ON COMMIT DELETE ROWS "
             f"AS SELECT {cols} FROM {table} WITH NO DATA"
         )
         with cursor.copy(f"COPY stage_{table} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(data)
 
 
 def writer_for(engine: Engine) -> BulkWriter:

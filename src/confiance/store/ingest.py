@@ -116,8 +116,8 @@ def _write(engine: Engine, writer: BulkWriter, batch: Batch, summary: ImportSumm
     """Write one batch in one transaction and add its counts to ``summary``."""
     with engine.begin() as conn:
         runs.heartbeat(conn, import_id)  # takes the write lock first on SQLite
-        inserted, updated = (writer.write(conn, batch.authors, batch.posts, brand_id)
-                             if batch.posts else (0, 0))
+        inserted, updated = (writer.write(conn, batch.packed, brand_id)
+                             if batch.size else (0, 0))
         _quarantine(conn, batch.rejected, source_id, import_id)
         conn.execute(update(imports).where(imports.c.id == import_id).values(
             imported=imports.c.imported + inserted, updated=imports.c.updated + updated,

@@ -42,9 +42,9 @@ def sqlite_time(value: datetime | None) -> str | None:
     return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
-def same_time(value: datetime | None) -> datetime | None:
-    """Drivers with a native timestamp type take the aware datetime as it is."""
-    return value
+def iso_time(value: datetime | None) -> str | None:
+    """ISO 8601 with the offset, as PostgreSQL's COPY reads a timestamptz."""
+    return None if value is None else value.isoformat()
 
 
 def _json(value: Any) -> str:
