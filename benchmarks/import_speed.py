@@ -40,7 +40,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from confiance.core.db import make_engine
+from confiance.core.db import make_engine, sqlite_pragmas
 from confiance.core.settings import Settings
 from confiance.demo import write_canonical_ndjson
 from confiance.domain import Post
@@ -141,11 +141,9 @@ def bare_sqlite(db: Path, posts: list[tuple[Any, ...]], authors: list[tuple[Any,
         conn.execute(sa.text("INSERT INTO sources (id, kind, name, format, config, created_at) "
                              "VALUES (1, 'file', 'bench', 'ndjson', '{}', '2026-01-01')"))
     engine.dispose()
-    settings = Settings()
     conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")  # the pragmas Confiance's engine sets
-    conn.execute(f"PRAGMA synchronous={settings.sqlite_synchronous}")
-    conn.execute(f"PRAGMA cache_size=-{settings.sqlite_cache_mb * 1024}")
+    for pragma in sqlite_pragmas(Settings()):  # the very pragmas Confiance's engine sets
+        conn.execute(pragma)
     post_sql = (f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(POST_COLUMNS))})")
     author_sql = (f"INSERT INTO authors ({', '.join(AUTHOR_COLUMNS)}) "
@@ -244,7 +242,7 @@ def memory_run(gigabytes: float, seed: int) -> dict[str, Any]:
     """Import a file of at least ``gigabytes`` and report the import's peak memory."""
     sample = posts_file(10_000, seed)
     per_post = sample.stat().st_size / 10_000
-    n = int(gigabytes * 1e9 / per_post) + 1
+    n = int(gigabytes * 1e9 / per_post * 1.02) + 1  # a little over, whatever the sample
     path = posts_file(n, seed)
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
         report = run_import(path, f"sqlite:///{Path(tmp) / 'memory.db'}")

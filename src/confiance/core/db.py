@@ -30,21 +30,33 @@ def make_engine(settings: Settings) -> Engine:
     raise ConfianceError("E104", url=_safe(settings.database_url))
 
 
+def sqlite_pragmas(settings: Settings) -> list[str]:
+    """The statements every SQLite connection runs first (benchmarks reuse them as they are).
+
+    WAL lets readers work during an import; a 64 MB WAL between checkpoints (16,384 pages)
+    and the page cache of ``sqlite_cache_mb`` keep index updates of large imports fast.
+    """
+    return [
+        "PRAGMA journal_mode=WAL",
+        f"PRAGMA synchronous={settings.sqlite_synchronous}",
+        f"PRAGMA cache_size=-{settings.sqlite_cache_mb * 1024:d}",
+        "PRAGMA wal_autocheckpoint=16384",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA busy_timeout=30000",
+    ]
+
+
 def _sqlite_engine(database: str | None, settings: Settings) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{database or ':memory:'}")
-    synchronous = settings.sqlite_synchronous
-    cache_kib = settings.sqlite_cache_mb * 1024
+    pragmas = sqlite_pragmas(settings)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA synchronous={synchronous}")
-        cursor.execute(f"PRAGMA cache_size=-{cache_kib:d}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        for pragma in pragmas:
+            cursor.execute(pragma)
         cursor.close()
 
     return engine
