@@ -117,3 +117,20 @@ def test_an_unreachable_database_is_reported_without_its_password(tmp_path: Path
     result = run(["init"], url, tmp_path, check=False)
     assert result.returncode == 1 and "E101" in result.stderr
     assert "s3cr3t" not in result.stderr + result.stdout
+
+
+def test_demo_generates_imports_and_is_idempotent(sqlite_url: str, tmp_path: Path) -> None:
+    args = ["demo", "--posts", "400", "--out", str(tmp_path / "demo"), "--json"]
+    first = json.loads(run(args, sqlite_url, tmp_path).stdout)
+    assert first["posts"] == 400 and first["quarantined"] == 0
+    assert sum(i["imported"] for i in first["imports"]) == 400
+    assert set(first["by_brand"]) == {"Maison Lumière", "Bougies Céleste", "Atelier Flamme"}
+    assert first["by_language"]["fr"] > first["by_language"].get("en", 0)
+    again = json.loads(run(args, sqlite_url, tmp_path).stdout)
+    assert again["posts"] == 400
+    assert [i["imported"] for i in again["imports"]] == [0, 0]
+    brands = run_json(["brand", "list"], sqlite_url, tmp_path)["brands"]
+    assert {b["name"]: b["competitor_of"] for b in brands}["Atelier Flamme"] == "Maison Lumière"
+    human = run(["demo", "--posts", "400", "--out", str(tmp_path / "demo")], sqlite_url,
+                tmp_path).stdout
+    assert "Generated the demo data set (seed 7)" in human and "Posts by platform" in human

@@ -226,13 +226,22 @@ def test_followers_are_heavy_tailed(demo: Demo) -> None:
 
 
 def test_languages_are_mostly_french(demo: Demo) -> None:
-    languages = Counter(p.language for p in demo.posts)
+    languages = Counter(demo.label(p)["language"] for p in demo.posts)
     total = len(demo.posts)
     assert 0.72 <= languages["fr"] / total <= 0.88
     assert 0.08 <= languages["en"] / total <= 0.2
     assert (languages["es"] + languages["de"]) / total >= 0.02
     mixed = [p for p in demo.posts if demo.label(p)["mixed"]]
-    assert len(mixed) > 50 and all(p.language == "fr" for p in mixed)
+    assert len(mixed) > 50 and all(demo.label(p)["language"] == "fr" for p in mixed)
+
+
+def test_language_is_set_only_where_the_platform_states_it(demo: Demo) -> None:
+    stated = {"x", "trustpilot", "googleplay"}
+    for post in demo.posts:
+        if post.platform.value in stated:
+            assert post.language == demo.label(post)["language"]
+        else:
+            assert post.language is None, post.platform
 
 
 def test_texts_are_varied_and_rough_like_real_posts(demo: Demo) -> None:

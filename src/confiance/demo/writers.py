@@ -15,6 +15,9 @@ from confiance.demo.timeline import iso, iso_ms
 
 PAGE_SIZE = 100
 _LINE = orjson.OPT_APPEND_NEWLINE
+LANGUAGE_GIVEN = frozenset({"x", "trustpilot", "googleplay", "mastodon", "bluesky"})
+"""Platforms whose API or export states a post's language; elsewhere it stays unknown, as a
+real import would leave it (``labels.ndjson`` keeps the true language for evaluations)."""
 
 
 def canonical(draft: Draft) -> dict[str, Any]:
@@ -24,7 +27,9 @@ def canonical(draft: Draft) -> dict[str, Any]:
     return {
         "platform": draft.platform, "platform_id": draft.uid, "kind": draft.kind,
         "url": draft.url, "author": draft.author.author(), "text": draft.text,
-        "title": draft.title, "language": draft.lang, "created_at": iso(draft.ts),
+        "title": draft.title,
+        "language": draft.lang if draft.platform in LANGUAGE_GIVEN else None,
+        "created_at": iso(draft.ts),
         "parent_id": draft.parent.uid if draft.parent else None, "rating": draft.rating,
         "media": draft.media, "hashtags": hashtags, "mentions": mentions,
         "metrics": {"likes": counts.get("likes"), "comments": counts.get("comments"),
