@@ -183,6 +183,21 @@ def reject(reason: str, raw: Any, *, code: str = "E201") -> Rejected:
     return Rejected(reason=reason, code=code, raw=_jsonable(raw))
 
 
+def page_items(payload: Any, key: str, what: str) -> list[Any] | Rejected:
+    """The list under ``key`` of an API response page, or the rejection that says why not:
+    the page is not an object, holds only an ``error``, or lacks the list."""
+    if not isinstance(payload, dict):
+        return reject(f"{what} must be a JSON object", payload)
+    if key not in payload:
+        error = payload.get("error")
+        return reject(f"the response holds an error: {error!r:.300}" if error
+                      else f"missing required field '{key}'", payload)
+    items = payload[key]
+    if not isinstance(items, list):
+        return reject(f"'{key}' must be a list", payload)
+    return items
+
+
 def _jsonable(raw: Any) -> Any:
     try:
         orjson.dumps(raw)

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from confiance.domain import Author, Media, MediaType, Metrics, Platform, Post, PostKind
+from confiance.domain import Author, Media, MediaType, Metrics, Platform, Post, PostKind, Rejected
 from confiance.sources.base import (
     Item,
     MissingField,
@@ -38,6 +38,7 @@ from confiance.sources.base import (
     get,
     hashtags_in,
     head_text,
+    page_items,
     parse_time,
     read_json,
     reject,
@@ -55,17 +56,9 @@ _IMAGE_TYPES = frozenset({"photo", "album", "new_album", "cover_photo", "profile
 
 def parse(payload: Any) -> Iterator[Item]:
     """Map one response page to posts, or to comments and replies."""
-    if not isinstance(payload, dict):
-        yield reject("a Facebook Graph API response page must be a JSON object", payload)
-        return
-    if "data" not in payload:
-        error = payload.get("error")
-        yield reject(f"the response holds an error: {error!r:.300}" if error
-                     else "missing required field 'data'", payload)
-        return
-    items = payload["data"]
-    if not isinstance(items, list):
-        yield reject("'data' must be a list", payload)
+    items = page_items(payload, "data", "a Facebook Graph API response page")
+    if isinstance(items, Rejected):
+        yield items
         return
     comments_page = _is_comments_page(payload, items)
     for item in items:
