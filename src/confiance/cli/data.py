@@ -158,8 +158,11 @@ def show_summary(result: dict[str, Any]) -> None:
     out.print(counts_table("Posts by platform", result["by_platform"], total))
     out.print(counts_table("Posts by language", result["by_language"], total))
     out.print(counts_table("Posts by kind", result["by_kind"], total))
-    if result["by_brand"]:
+    if any(result["by_brand"].values()):
         out.print(counts_table("Posts attached to each brand", result["by_brand"]))
+    elif result["by_brand"]:
+        out.print(f"Brands: {', '.join(result['by_brand'])} (no post attached to a brand yet: "
+                  "import with --brand NAME to attach a file's posts).")
     if result["top_authors"]:
         out.print(rows_table("Top authors", result["top_authors"],
                              ["handle", "platform", "posts", "followers"]))
