@@ -45,6 +45,12 @@ def test_init_import_stats_round_trip(database_url: str, tmp_path: Path) -> None
     assert {b["name"]: b["competitor_of"] for b in brands} == {
         "Atelier Flamme": "Maison Lumière", "Maison Lumière": None}
     assert brands[1]["hashtags"] == ["MaLumiereAMoi"]
+    updated = run_json(["brand", "update", "Maison Lumière", "--competitor", "Bougies Céleste",
+                        "--query", "@MaisonLumiere"], database_url, tmp_path)
+    assert updated["query"] == "@MaisonLumiere"
+    assert updated["competitors"] == ["Atelier Flamme", "Bougies Céleste"]
+    duplicate = run(["brand", "add", "Maison Lumière"], database_url, tmp_path, check=False)
+    assert duplicate.returncode == 1 and "E302" in duplicate.stderr
     text = run(["stats"], database_url, tmp_path).stdout
     assert "3 posts by 3 authors" in text and "lea_dcr" in text
 

@@ -115,3 +115,35 @@ def test_text_and_payload_with_special_characters_round_trip(engine: Engine) -> 
     assert row.text == expected and row.title == "\\." and bio == "line\nbreak"
     assert row.raw["s"] == "\\u0000 literal" and row.raw["n"] is None
     assert row.raw["k"] in {"v\x00w", "vw"} and row.hashtags == ["é\t"]
+
+
+@pytest.mark.postgres
+def test_a_concurrent_insert_of_the_same_key_falls_back_to_upsert(postgres_url: str) -> None:
+    """PostgreSQL copies an all-new batch straight into posts; when another import commits one
+    of its keys meanwhile, the COPY fails on the unique key and the batch is upserted."""
+    import threading
+    import time
+
+    from confiance.core.db import make_engine
+    from confiance.core.settings import Settings
+    from confiance.store import migrate
+
+    engine = make_engine(Settings(database_url=postgres_url))
+    migrate.upgrade(engine)
+    other = engine.connect()
+    other_tx = other.begin()
+    other.execute(posts.insert().values(
+        platform="x", platform_id="3", kind="post", media=[], hashtags=[], mentions=[],
+        likes=1, imported_at=datetime.now(UTC), updated_at=datetime.now(UTC)))
+    result: list[ingest.ImportSummary] = []
+    worker = threading.Thread(target=lambda: result.append(
+        _ingest(engine, [_post(n, likes=50) for n in range(6)])))
+    worker.start()
+    time.sleep(1.0)  # the import now waits on the uncommitted key "3"
+    other_tx.commit()
+    other.close()
+    worker.join(timeout=30)
+    assert result and (result[0].imported, result[0].updated) == (5, 1)
+    assert _scalar(engine, sa.select(sa.func.count()).select_from(posts)) == 6
+    assert _scalar(engine, sa.select(posts.c.likes).where(posts.c.platform_id == "3")) == 50
+    engine.dispose()

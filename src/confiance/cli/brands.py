@@ -58,11 +58,17 @@ def update(
     query: Query = None,
     hashtag: Hashtags = None,
     competitor: Competitors = None,
+    json_output: JsonOpt = False,
 ) -> None:
     """Change a brand's query or hashtags, or add competitors."""
-    brands.update_brand(app_context(ctx).ready_engine(), name, query=query, hashtags=hashtag,
-                        competitors=competitor or [])
-    console().print(f"Updated brand {name}.")
+    engine = app_context(ctx).ready_engine()
+    brand_id = brands.update_brand(engine, name, query=query, hashtags=hashtag,
+                                   competitors=competitor or [])
+    if json_output:
+        updated = next(b for b in brands.list_brands(engine) if b.name == name)
+        print_json({"id": brand_id, **updated.model_dump()})
+    else:
+        console().print(f"Updated brand {name}.")
 
 
 @brand_app.command("list")
