@@ -78,4 +78,8 @@ def test_kill_9_mid_import_then_rerun(database_url: str, tmp_path: Path) -> None
         statuses = [row.status for row in conn.execute(
             sa.select(imports.c.status).order_by(imports.c.id))]
     assert statuses == ["interrupted", "completed"]
+    listed = orjson.loads(subprocess.run([*cli, "imports", "--json"], env=env, check=True,
+                                         capture_output=True).stdout)["imports"]
+    assert [r["status"] for r in listed] == ["completed", "interrupted"]
+    assert listed[0]["imported"] + listed[1]["imported"] == N
     engine.dispose()

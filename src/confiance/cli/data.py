@@ -20,7 +20,7 @@ from confiance.cli.output import console, counts_table, number, print_json, rows
 from confiance.core.db import describe
 from confiance.core.errors import ConfianceError
 from confiance.sources.base import SourceFormat
-from confiance.store import brands, ingest, migrate, quarantined, stats
+from confiance.store import brands, ingest, migrate, quarantined, runs, stats
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
@@ -34,6 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command("import", epilog=IMPORT_EXAMPLES)(import_)
     app.command("stats")(stats_)
     app.command("formats")(formats)
+    app.command("imports")(imports_)
     app.add_typer(quarantine_app, name="quarantine")
     quarantine_app.command("list")(quarantine_list)
 
@@ -202,3 +203,24 @@ def formats(ctx: typer.Context, json_output: JsonOpt = False) -> None:
         print_json({"formats": rows})
     else:
         console().print(rows_table("Import formats", rows, ["name", "description", "mapping"]))
+
+
+def imports_(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, help="How many runs, newest first.")] = 20,
+    json_output: JsonOpt = False,
+) -> None:
+    """List recent imports: source, format, status and counts.
+
+    A run shown as interrupted stopped half-way (Ctrl-C, a crash, kill -9): what it committed
+    is kept; import the same file again to complete it.
+    """
+    rows = runs.recent(app_context(ctx).ready_engine(), limit=limit)
+    if json_output:
+        print_json({"imports": rows})
+        return
+    if not rows:
+        console().print("No import yet: see `confiance import --help`.")
+        return
+    console().print(rows_table("Imports (newest first)", rows, [
+        "id", "started_at", "source", "format", "status", "imported", "updated", "quarantined"]))
