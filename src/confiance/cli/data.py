@@ -222,5 +222,8 @@ def imports_(
     if not rows:
         console().print("No import yet: see `confiance import --help`.")
         return
-    console().print(rows_table("Imports (newest first)", rows, [
-        "id", "started_at", "source", "format", "status", "imported", "updated", "quarantined"]))
+    for row in rows:
+        row["file"] = Path(row["source"]).name
+        row["started"] = row["started_at"].strftime("%Y-%m-%d %H:%M")
+    console().print(rows_table("Imports (newest first; --json gives full paths)", rows, [
+        "id", "started", "file", "format", "status", "imported", "updated", "quarantined"]))
