@@ -1,0 +1,1 @@
+"""Enrichment: components that read canonical records and write enrichments."""
