@@ -2,7 +2,8 @@
 
 For each backend, in the same run and on the same generated file of canonical posts:
 
-* ``confiance import FILE --format ndjson`` (the real command, in a child process), timed from
+* ``confiance import FILE --format ndjson --no-enrich`` (the real command, in a child
+  process; enrichment is measured by its own benchmark), timed from
   its own ``--json`` report, with the child's peak memory (max RSS);
 * the baseline: the very rows Confiance writes, built beforehand outside the timer, inserted
   with a bare ``sqlite3`` ``executemany`` (SQLite) or a bare ``COPY`` (PostgreSQL) into the
@@ -97,8 +98,8 @@ def run_import(path: Path, database_url: str) -> dict[str, Any]:
     env = {**os.environ, "CONFIANCE_DATABASE_URL": database_url}
     cli = [sys.executable, "-m", "confiance"]
     subprocess.run([*cli, "init", "--json"], env=env, check=True, capture_output=True)
-    out, wall, peak = _run_child([*cli, "import", str(path), "--format", "ndjson", "--json"],
-                                 env)
+    out, wall, peak = _run_child([*cli, "import", str(path), "--format", "ndjson",
+                                  "--no-enrich", "--json"], env)
     report: dict[str, Any] = json.loads(out)
     report["wall_seconds"] = wall
     report["peak_rss_mb"] = peak

@@ -140,3 +140,18 @@ def test_demo_generates_imports_and_is_idempotent(sqlite_url: str, tmp_path: Pat
     human = run(["demo", "--posts", "400", "--out", str(tmp_path / "demo")], sqlite_url,
                 tmp_path).stdout
     assert "Generated the demo data set (seed 7)" in human and "Posts by platform" in human
+
+
+def test_import_enriches_by_default_and_enrich_resumes(sqlite_url: str, tmp_path: Path) -> None:
+    run(["init"], sqlite_url, tmp_path)
+    first = run_json(["import", str(X_PAGE)], sqlite_url, tmp_path)
+    assert first["enrichment"]["enriched"] == 3
+    assert first["enrichment"]["components"] == ["confiance.language.v1"]
+    reddit = FIXTURES / "reddit" / "new.json"
+    skipped = run_json(["import", str(reddit), "--no-enrich"], sqlite_url, tmp_path)
+    assert "enrichment" not in skipped and skipped["imported"] > 0
+    later = run_json(["enrich"], sqlite_url, tmp_path)
+    assert later["enriched"] == skipped["imported"] and later["errors"] == 0
+    assert run_json(["enrich"], sqlite_url, tmp_path)["enriched"] == 0
+    human = run(["enrich", "--since", "2026-01-01"], sqlite_url, tmp_path).stdout
+    assert "Enriched 0 posts" in human

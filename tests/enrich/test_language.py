@@ -32,8 +32,8 @@ def test_detects_the_language(detector: LanguageDetector, text: str, expected: s
     assert detector.detect(text) == expected
 
 
-@pytest.mark.parametrize("text", ["ok", "lol ok", "super", "😍😍😍", "@MaisonLumiere #MaLumiereAMoi",
-                                  "https://example.org/x", ""])
+@pytest.mark.parametrize("text", ["ok", "lol ok", "super", "😍😍😍",
+                                  "@MaisonLumiere #MaLumiereAMoi", "https://example.org/x", ""])
 def test_says_unknown_rather_than_guessing(detector: LanguageDetector, text: str) -> None:
     assert detector.detect(text) == UNKNOWN
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from confiance import __version__
-from confiance.cli import brands, data, demo
+from confiance.cli import brands, data, demo, enrich
 from confiance.cli.context import AppContext
 from confiance.cli.output import fail
 from confiance.core.errors import ConfianceError
@@ -54,6 +54,7 @@ def root(
 data.register(app)
 brands.register(app)
 demo.register(app)
+enrich.register(app)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from rich.progress import (
 )
 
 from confiance.cli.context import app_context
+from confiance.cli.enrich import run_enrichment
 from confiance.cli.output import console, counts_table, number, print_json, rows_table
 from confiance.core.db import describe
 from confiance.core.errors import ConfianceError
@@ -75,6 +76,8 @@ def import_(
         help="Column mapping (JSON) for the csv and ndjson formats.")] = None,
     batch_size: Annotated[int | None, typer.Option(
         min=1, max=100_000, help="Posts per transaction (default from settings: 5,000).")] = None,
+    enrich: Annotated[bool, typer.Option(
+        "--enrich/--no-enrich", help="Enrich the new posts after the import.")] = True,
     json_output: JsonOpt = False,
 ) -> None:
     """Import a file of posts, comments or reviews; re-importing never duplicates.
@@ -106,6 +109,8 @@ def import_(
                             "command again to complete the import.")
             raise typer.Exit(130) from None
     result = summary.as_dict()
+    if enrich:
+        result["enrichment"] = run_enrichment(engine, show_progress=not json_output)
     if json_output:
         print_json(result)
         return
@@ -113,6 +118,8 @@ def import_(
     out.print(f"Imported {number(summary.imported)} new and updated {number(summary.updated)} "
               f"posts from {file.name} ({fmt.name}) in {summary.seconds:,.1f} s; "
               f"{number(summary.quarantined)} quarantined.")
+    if enrich:
+        out.print(f"Enriched {number(result['enrichment']['enriched'])} posts.")
     if summary.quarantined:
         out.print("See them with: confiance quarantine list")
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from confiance.cli.context import app_context
 from confiance.cli.data import show_summary
+from confiance.cli.enrich import run_enrichment
 from confiance.cli.output import console, number, print_json
 from confiance.core.errors import ConfianceError
 from confiance.demo import DemoManifest, generate
@@ -52,9 +53,11 @@ def demo(
         summary = ingest.import_file(engine, out / name, fmt,
                                      batch_size=context.settings.import_batch_size)
         imports.append(summary.as_dict())
+    enrichment = run_enrichment(engine, show_progress=not json_output)
     result = stats.summary(engine)
     if json_output:
-        print_json({"seed": manifest.seed, "files": str(out), "imports": imports, **result})
+        print_json({"seed": manifest.seed, "files": str(out), "imports": imports,
+                    "enrichment": enrichment, **result})
         return
     console().print(f"Generated the demo data set (seed {seed}) in {out} and imported "
                     f"{number(sum(i['imported'] + i['updated'] for i in imports))} posts.\n")

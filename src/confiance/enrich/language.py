@@ -39,9 +39,9 @@ CHAT_WORDS: dict[str, frozenset[str]] = {
 class LanguageDetector:
     """Detects the language of each doc's text (and title)."""
 
-    name = NAME
-    reads = ("text", "title", "language")
-    writes = ("language", "language_confidence")
+    name: str = NAME
+    reads: tuple[str, ...] = ("text", "title", "language")
+    writes: tuple[str, ...] = ("language", "language_confidence")
 
     def __init__(self, *, languages: Sequence[str] = DEFAULT_LANGUAGES,
                  min_confidence: float = 0.5, min_margin: float = 0.15,

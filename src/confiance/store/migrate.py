@@ -44,6 +44,14 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     return before, head() if revision == "head" else revision
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to ``revision`` (``base``: no tables at all)."""
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def require_current(engine: Engine) -> None:
     """Raise E102 unless the database is at the newest revision."""
     if current(engine) != head():

@@ -153,3 +153,24 @@ quarantine = Table(
     UniqueConstraint("source_id", "fingerprint"),
 )
 """Rejected items, kept with their reason and position; re-importing the file replaces them."""
+
+enrichments = Table(
+    "enrichments",
+    metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("language", String(16)),
+    Column("language_confidence", Float),
+    Column("sentiment", String(10)),
+    Column("sentiment_score", Float),
+    Column("topics", Json),
+    Column("toxicity", Float),
+    Column("flags", Json),
+    Column("intent", String(20)),
+    Column("made_by", Json, nullable=False),
+    Column("errors", Json),
+    Column("enriched_at", Time, nullable=False),
+    Index(None, "language"),
+    Index(None, "sentiment"),
+)
+"""What enrichment wrote for a post; ``made_by`` maps each value to the versioned component
+(or ``platform``) that produced it, ``errors`` lists components that failed on the post."""

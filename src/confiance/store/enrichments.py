@@ -1,0 +1,73 @@
+"""Reading posts that await enrichment, and storing what enrichment wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select, delete, func, insert, select
+
+from confiance.enrich.component import Doc
+from confiance.store.runs import utcnow
+from confiance.store.tables import brand_posts, enrichments, posts
+
+COLUMNS = ("language", "language_confidence", "sentiment", "sentiment_score", "topics",
+           "toxicity", "flags", "intent")
+"""Enrichment values stored as columns; a value no component wrote stays NULL."""
+
+
+def _pending(since: datetime | None, brand_id: int | None) -> Select[Any]:
+    query = (select(posts.c.id, posts.c.platform, posts.c.platform_id, posts.c.kind,
+                    posts.c.text, posts.c.title, posts.c.language, posts.c.hashtags,
+                    posts.c.mentions)
+             .outerjoin(enrichments, enrichments.c.post_id == posts.c.id)
+             .where(enrichments.c.post_id.is_(None)))
+    if since is not None:
+        query = query.where(posts.c.created_at >= since)
+    if brand_id is not None:
+        query = query.where(posts.c.id.in_(
+            select(brand_posts.c.post_id).where(brand_posts.c.brand_id == brand_id)))
+    return query
+
+
+def count_pending(engine: Engine, *, since: datetime | None = None,
+                  brand_id: int | None = None) -> int:
+    """How many posts have not been enriched yet."""
+    query = select(func.count()).select_from(_pending(since, brand_id).subquery())
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def pending(engine: Engine, *, since: datetime | None = None, brand_id: int | None = None,
+            batch_size: int = 1000) -> Iterator[list[tuple[int, Doc]]]:
+    """Posts not yet enriched, in batches of (post id, doc), in id order (keyset paging)."""
+    last = 0
+    while True:
+        query = (_pending(since, brand_id).where(posts.c.id > last)
+                 .order_by(posts.c.id).limit(batch_size))
+        with engine.connect() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return
+        yield [(row.id, _doc(row)) for row in rows]
+        last = rows[-1].id
+
+
+def _doc(row: Any) -> Doc:
+    return Doc(key=(row.platform, row.platform_id), text=row.text or "", title=row.title,
+               platform=row.platform, kind=row.kind, language=row.language,
+               hashtags=list(row.hashtags or []), mentions=list(row.mentions or []))
+
+
+def save(conn: Connection, results: Sequence[tuple[int, Doc, list[dict[str, str]]]]) -> None:
+    """Store (post id, enriched doc, errors) rows, replacing earlier results of those posts."""
+    if not results:
+        return
+    now = utcnow()
+    conn.execute(delete(enrichments).where(enrichments.c.post_id.in_([r[0] for r in results])))
+    conn.execute(insert(enrichments), [
+        {"post_id": post_id, **{c: doc.values.get(c) for c in COLUMNS},
+         "made_by": dict(doc.made_by), "errors": errors or None, "enriched_at": now}
+        for post_id, doc, errors in results
+    ])
