@@ -39,6 +39,13 @@ CATALOGUE: dict[str, str] = {
     "brands with `confiance brand list`.",
     "E302": "A brand named {name!r} already exists. Use `confiance brand update` to change it.",
     "E303": "The demo data set could not be generated in {path}: {detail}.",
+    # E4xx: brand queries (details: position, line, column, length, reason, query)
+    "E401": "Query error at {where}: {reason}.\n{excerpt}",
+    "E402": "The query is empty: write at least one word, \"phrase\", #hashtag or @mention.",
+    "E403": "Query error at {where}: {reason}.\n{excerpt}",
+    "E404": "Query error at {where}: {reason}.\n{excerpt}",
+    "E405": "Query error at {where}: {reason}.\n{excerpt}",
+    "E406": "Query error at {where}: {reason}.\n{excerpt}",
 }
 
 
