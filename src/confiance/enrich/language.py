@@ -65,11 +65,16 @@ class LanguageDetector:
              on_error: ErrorHandler = raise_errors) -> Iterator[Doc]:
         """Set ``language`` (ISO 639-1 or ``unknown``) and ``language_confidence`` (0..1)."""
         for batch in batched(docs, batch_size):
-            pending: list[tuple[Doc, str]] = []
+            pending: list[tuple[Doc, list[str]]] = []
             for doc in batch:
                 try:
-                    if not self._decided_without_model(doc):
-                        pending.append((doc, self._clean(doc)))
+                    if self._keep_platform_language(doc):
+                        continue
+                    words = self._words(doc)
+                    if len(words) > 2:
+                        pending.append((doc, words))
+                    else:
+                        self._decide_short(doc, words)
                 except Exception as exc:  # noqa: BLE001 - reported, the batch goes on
                     on_error(EnrichError(doc.key, self.name, f"{type(exc).__name__}: {exc}"))
             if pending:
@@ -81,40 +86,41 @@ class LanguageDetector:
         doc = next(self.pipe([Doc.from_text(text, 0)]))
         return str(doc.values["language"])
 
-    def _decided_without_model(self, doc: Doc) -> bool:
-        if self.trust_platform and doc.language:
-            code = doc.language.split("-")[0].lower()
-            doc.set("language", code, "platform")
-            doc.set("language_confidence", 1.0, "platform")
-            return True
-        words = _WORD.findall(self._strip(doc.text if not doc.title else f"{doc.title} {doc.text}"))
-        if len(words) > 2:
+    def _keep_platform_language(self, doc: Doc) -> bool:
+        if not (self.trust_platform and doc.language):
             return False
-        found = _chat_language([w.lower() for w in words], self.languages)
-        doc.set("language", found or UNKNOWN, self.name)
-        doc.set("language_confidence", 0.6 if found else 0.0, self.name)
+        code = doc.language.split("-")[0].lower()
+        doc.set("language", code, "platform")
+        doc.set("language_confidence", 1.0, "platform")
         return True
 
-    def _decide_with_model(self, pending: list[tuple[Doc, str]], on_error: ErrorHandler) -> None:
-        texts = [text for _, text in pending]
+    def _decide_short(self, doc: Doc, words: list[str]) -> None:
+        """Two words or fewer: only the chat-word lexicon may decide."""
+        found = _chat_language(words, self.languages)
+        doc.set("language", found or UNKNOWN, self.name)
+        doc.set("language_confidence", 0.6 if found else 0.0, self.name)
+
+    def _decide_with_model(self, pending: list[tuple[Doc, list[str]]],
+                           on_error: ErrorHandler) -> None:
+        texts = [" ".join(words) for _, words in pending]
         try:
             results = self._detector.compute_language_confidence_values_in_parallel(texts)
         except Exception as exc:  # noqa: BLE001 - the whole batch failed in the model
             for doc, _ in pending:
                 on_error(EnrichError(doc.key, self.name, f"{type(exc).__name__}: {exc}"))
             return
-        for (doc, text), values in zip(pending, results, strict=True):
-            code, confidence = self._choose(values, text)
+        for (doc, words), values in zip(pending, results, strict=True):
+            code, confidence = self._choose(values, words)
             doc.set("language", code, self.name)
             doc.set("language_confidence", round(confidence, 3), self.name)
 
-    def _choose(self, values: list[Any], text: str) -> tuple[str, float]:
+    def _choose(self, values: list[Any], words: list[str]) -> tuple[str, float]:
         top = values[0]
         runner_up = values[1].value if len(values) > 1 else 0.0
         code = top.language.iso_code_639_1.name.lower()
         if top.value >= self.min_confidence and top.value - runner_up >= self.min_margin:
             return code, float(top.value)
-        found = _chat_language([w.lower() for w in _WORD.findall(text)], self.languages)
+        found = _chat_language(words, self.languages)
         return (found, 0.5) if found else (UNKNOWN, float(top.value))
 
     def to_disk(self, path: Path) -> None:
@@ -125,18 +131,19 @@ class LanguageDetector:
         return self
 
 
-    def _strip(self, text: str) -> str:
-        """The text without URLs, @mentions, #hashtags and the names to ignore (brands)."""
+    def _words(self, doc: Doc) -> list[str]:
+        """The words of title and text, without URLs, @mentions, #hashtags, the names to
+        ignore (brands), emoji and numbers."""
+        text = doc.text if not doc.title else f"{doc.title} {doc.text}"
         text = _NOISE.sub(" ", text)
-        return self._ignore.sub(" ", text) if self._ignore else text
-
-    def _clean(self, doc: Doc) -> str:
-        text = doc.text if not doc.title else f"{doc.title}. {doc.text}"
-        return " ".join(_WORD.findall(self._strip(text)))
+        if self._ignore:
+            text = self._ignore.sub(" ", text)
+        return _WORD.findall(text)
 
 
 def _chat_language(words: list[str], allowed: Sequence[str]) -> str | None:
     """The one language whose chat words the text uses, if exactly one does."""
+    lowered = [w.lower() for w in words]
     hits = {code for code, vocabulary in CHAT_WORDS.items()
-            if code in allowed and any(w in vocabulary for w in words)}
+            if code in allowed and any(w in vocabulary for w in lowered)}
     return hits.pop() if len(hits) == 1 else None
