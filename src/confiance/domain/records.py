@@ -105,7 +105,7 @@ class Author(_Record):
     url: str | None = None
 
 
-def _aware(value: datetime) -> datetime:
+def aware_utc(value: datetime) -> datetime:
     """Return ``value`` in UTC; a naive time is taken as UTC, as platforms document."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -135,7 +135,7 @@ class Post(_Record):
     @field_validator("created_at")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else _aware(value)
+        return None if value is None else aware_utc(value)
 
 
 class Rejected(_Record):

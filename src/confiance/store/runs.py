@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from confiance.domain import SourceKind
+from confiance.domain.records import aware_utc
 from confiance.store.tables import imports, sources
 
 STALE_AFTER = timedelta(minutes=10)
@@ -69,10 +70,6 @@ def recent(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
     cutoff = utcnow() - STALE_AFTER
     for row in rows:
         beat = row["heartbeat_at"]
-        if row["status"] == "running" and beat is not None and _aware(beat) < cutoff:
+        if row["status"] == "running" and beat is not None and aware_utc(beat) < cutoff:
             row["status"] = "interrupted"
     return rows
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, select
 
+from confiance.domain.records import aware_utc
 from confiance.store.tables import authors, brand_posts, brands, posts, quarantine
 
 
@@ -68,6 +69,4 @@ def _top_authors(conn: Any, top: int) -> list[dict[str, Any]]:
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return aware_utc(value).isoformat().replace("+00:00", "Z")
