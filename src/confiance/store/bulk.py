@@ -61,6 +61,14 @@ AUTHOR_SET = _set_clause("authors", AUTHOR_UPDATABLE, ("updated_at",))
 POST_SET = _set_clause("posts", POST_UPDATABLE, POST_REPLACED)
 
 
+def _qmarks(columns: Sequence[str]) -> str:
+    return "VALUES (" + ", ".join("?" * len(columns)) + ")"
+
+
+SQLITE_AUTHOR_UPSERT = _upsert("authors", AUTHOR_COLUMNS, _qmarks(AUTHOR_COLUMNS), AUTHOR_SET)
+SQLITE_POST_UPSERT = _upsert("posts", POST_COLUMNS, _qmarks(POST_COLUMNS), POST_SET)
+
+
 class SqliteWriter:
     """``executemany`` of an UPSERT; new rows counted by rowid above the previous maximum."""
 
@@ -75,12 +83,10 @@ class SqliteWriter:
     def write(self, conn: Connection, packed: tuple[list[Row], list[Row]],
               brand_id: int | None) -> tuple[int, int]:
         authors, posts = packed
-        marks = "VALUES (" + ", ".join("?" * len(AUTHOR_COLUMNS)) + ")"
         if authors:
-            conn.exec_driver_sql(_upsert("authors", AUTHOR_COLUMNS, marks, AUTHOR_SET), authors)
+            conn.exec_driver_sql(SQLITE_AUTHOR_UPSERT, authors)
         before = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM posts").scalar_one()
-        marks = "VALUES (" + ", ".join("?" * len(POST_COLUMNS)) + ")"
-        conn.exec_driver_sql(_upsert("posts", POST_COLUMNS, marks, POST_SET), posts)
+        conn.exec_driver_sql(SQLITE_POST_UPSERT, posts)
         inserted = conn.exec_driver_sql(
             "SELECT COUNT(*) FROM posts WHERE id > ?", (before,)).scalar_one()
         if brand_id is not None:
