@@ -1,0 +1,889 @@
+"""``confiance.moderation.v1``: toxicity, abuse, spam, bot and personal-data flags of a post.
+
+Each doc gets two values:
+
+* ``toxicity``, a float in 0..1 (0: clean). The score is banded by the worst thing found, so
+  the bands never overlap: rude words used loosely (``c'est débile``) 0.15; profanity
+  0.40-0.55; an insult aimed at someone 0.70-0.85; a threat 0.90-1.00. Inside a band each
+  further hit adds a little (0.05, 0.03 for threats).
+* ``flags``, a sorted list drawn from :data:`FLAGS` (empty when clean).
+
+Design, chosen for precision and speed (well under 0.3 ms for a tweet-length post):
+
+* **Words.** One dictionary maps every known word or phrase, accent- and case-folded, to its
+  entry: a *swear* (profanity, aimed at no one), an *insult* (inherently aimed at a person:
+  ``connard``, ``asshole``, ``ta gueule``, ``stfu``), a *targeted* word that insults only when
+  it is addressed (``idiot``, ``débile``, ``con``: see :data:`ADDRESS_MARKERS`), or a *safe*
+  phrase that shields the words inside it (``cul-de-sac``, ``chili con carne``). The base lists
+  are glin-profanity's French and English dictionaries (MIT), minus the entries that are
+  ordinary words in a brand's mentions (``veuve``, ``bosser``, ``nude``, ``nipple``, ``retard``
+  in French...: :data:`GLIN_EXCLUDED`), plus a project-written supplement for French and
+  English social-media abuse that the base lists lack (``fdp``, ``ntm``, ``batard``,
+  ``abruti``, ``moron``, ``dumbass``...). A text is folded once (NFKD, accents dropped,
+  lower case), URLs, e-mail addresses and @mentions are removed, and it is split into tokens;
+  each token is looked up in the dictionary (phrases from the tokens that start one), so
+  matching is on whole words only: ``con`` never fires inside ``concert``, ``bite`` inside
+  ``habite``, ``cul`` inside ``calcul``, ``ass`` inside ``class``. A token that is not found
+  is retried de-leeted (``c0nnard``, ``sh!t``, with glin-profanity's own table) and with
+  letter runs collapsed (``fuuuuck``, ``connnnard``); results are cached per token.
+* **Languages.** A few words are ordinary words in another supported language (``con`` in
+  Spanish and Italian, ``bite`` in English, ``retard`` and ``douche`` in French, ``negro`` in
+  Spanish): they count only in the languages where they are abuse. When the language is not
+  known, ``con``/``cons`` count only when addressed (``t'es con``), ``cul``, ``pd`` and
+  ``tg`` count, and ``bite``, ``douche``, ``retard`` and ``negro`` do not. The language is the
+  ``language`` value an earlier component wrote, else the platform's.
+* **Threats** are a short list of documented regular expressions over the token stream
+  (``je vais te tuer``, ``on sait où tu habites``, ``I will kill you``, ``watch your back``,
+  ``kys``...); they are kept narrow so that ``je te retrouve demain`` or ``this cake will
+  kill you`` do not fire.
+* **Spam**: several links, or a link with promotional words (``code promo``, ``gagnez``,
+  ``cliquez ici``, ``crypto``, ``free followers``...), two different promotional signals,
+  a messaging app with a phone number (``WhatsApp +44...``), long runs of one character or
+  one word, all-caps shouting with a link, more than ten hashtags with less text than tags.
+  An ordinary post with one link (a customer sharing a product page) is not spam.
+* **Bot**: the phrases of automated accounts (``follow back``, ``check my bio``, ``link in
+  bio``, ``lien en bio``), text that is mostly hashtags, and, across a batch given to
+  :meth:`Moderator.pipe`, the same normalised text (ten words or more) three times or more.
+* **Personal data** (:func:`find_pii`, :func:`redact`): e-mail addresses; phone numbers in
+  French (``06 12 34 56 78``, ``06.12.34.56.78``, ``+33 6...``, ``0033...``), international
+  E.164 (``+44 20 7946 0958``) and North-American (``(555) 123-4567``, ``555-123-4567``)
+  forms; IBANs whose length fits the country and whose mod-97 check holds; card numbers with
+  a known issuer prefix, a valid length and a valid Luhn digit. Prices, order numbers, dates,
+  years and postal codes are not phone numbers: a French number starts with 0 and has five
+  pairs, an international one starts with ``+``, and a number with fewer than three
+  different digits (``+10 000 000``) is not one.
+
+Toxicity does not count spam, bot or personal data: those are separate flags.
+
+Speed: every costly step is gated by a cheap test: the word scan runs only when a token is a
+dictionary word or the first word of a phrase (one set intersection), the threat, promotion
+and bot patterns only when one of their trigger tokens is present, the personal-data
+patterns only when the text holds seven digits close together.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+
+from confiance.enrich.component import Doc, EnrichError, ErrorHandler, batched, raise_errors
+
+NAME = "confiance.moderation.v1"
+
+FLAGS = ("bot", "insult", "pii_card", "pii_email", "pii_iban", "pii_phone", "profanity",
+         "spam", "threat")
+"""Every flag this component can set."""
+
+PLACEHOLDERS = {"email": "[email]", "phone": "[phone]", "iban": "[iban]", "card": "[card]"}
+"""What :func:`redact` puts in place of each kind of personal data."""
+
+# --- Personal data ---------------------------------------------------------------------------
+
+_SEP = r"[ \u00a0\u202f.\-]"
+_EMAIL = re.compile(r"\w[\w.+\-]{0,63}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63})*"
+                    r"\.[A-Za-z][A-Za-z0-9\-]{1,62}(?![A-Za-z0-9\-])")
+"""An e-mail address. It ends where the domain's characters end and its local part may start
+right after them, so that what is left around a redacted address never reads as a new one;
+parts are bounded (64 and 63 characters), so matching stays linear."""
+_PHONES = (
+    # French national: 0X then four pairs, one separator used throughout.
+    re.compile(r"(?<![\w+/=])(?<!\d[.,])0[1-9](?P<sep>[ \u00a0\u202f.\-]?)\d{2}"
+               r"(?:(?P=sep)\d{2}){3}(?!\d)(?![.,\-]\d)"),
+    # French with the 0033 prefix.
+    re.compile(rf"(?<![\w+/=])0033{_SEP}?(?:\(0\){_SEP}?)?[1-9](?:{_SEP}?\d{{2}}){{4}}(?!\d)"),
+    # International E.164 (+33 included): 8 to 15 digits, an optional (0).
+    re.compile(rf"(?<![\w+/=])\+[1-9](?:{_SEP}?(?:\(0\){_SEP}?)?\d){{7,14}}(?!\d)"),
+    # North American with the area code in brackets: (555) 123-4567, +1 (555) 123 4567.
+    re.compile(rf"(?<![\w+/=])(?:\+?1{_SEP}?)?\(\d{{3}}\){_SEP}?\d{{3}}{_SEP}\d{{4}}(?!\d)"),
+    # North American with dashes or dots throughout: 555-123-4567.
+    re.compile(r"(?<![\w+/=.\-])[2-9]\d{2}(?P<sep>[.\-])\d{3}(?P=sep)\d{4}(?!\d)(?![.\-]\d)"),
+)
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \u00a0]?[A-Za-z0-9]){8,32}")
+_DIGIT_RUN = re.compile(r"(?<![\d\w])\d+(?:[ \-]\d+)*(?!\d)")
+_DIGITS = re.compile(r"\d+")
+_LONG_NUMBER = re.compile(r"\d(?:[ \u00a0\u202f.\-()]{0,2}\d){6}")
+"""Seven digits, with at most two separators between two of them: every phone number, IBAN
+and card number has such a stretch, so a text without one is not searched further."""
+
+IBAN_LENGTHS = {
+    "AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18,
+    "EE": 20, "ES": 24, "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21, "HU": 28, "IE": 22,
+    "IS": 26, "IT": 27, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MA": 28, "MC": 27, "MT": 31,
+    "NL": 18, "NO": 15, "PL": 28, "PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27,
+    "TN": 24, "TR": 26,
+}
+"""IBAN length per country (SEPA and neighbours); other countries are not recognised."""
+
+_KIND_ORDER = {"email": 0, "iban": 1, "card": 2, "phone": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class PiiMatch:
+    """A piece of personal data in a text: its kind and its ``[start, end)`` offsets."""
+
+    kind: str
+    """``email``, ``phone``, ``iban`` or ``card``."""
+    start: int
+    end: int
+
+
+def find_pii(text: str) -> list[PiiMatch]:
+    """The e-mail addresses, phone numbers, IBANs and card numbers in ``text``, in order.
+
+    Where candidates overlap, the first kind in e-mail > IBAN > card > phone wins.
+    """
+    candidates = sorted(_candidates(text), key=lambda m: m.start)
+    if all(a.end <= b.start for a, b in pairwise(candidates)):
+        return candidates
+    kept: list[PiiMatch] = []
+    for match in sorted(candidates, key=lambda m: (_KIND_ORDER[m.kind], m.start)):
+        if all(match.end <= other.start or other.end <= match.start for other in kept):
+            kept.append(match)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def redact(text: str) -> str:
+    """``text`` with its personal data replaced by ``[email]``, ``[phone]``, ``[iban]`` and
+    ``[card]``; everything else is kept as it was.
+
+    Overlapping candidates are replaced together, by one placeholder (that of the kind
+    :func:`find_pii` prefers), so that no part of any of them is left behind.
+    """
+    candidates = sorted(_candidates(text), key=lambda m: m.start)
+    if not candidates:
+        return text
+    parts: list[str] = []
+    position = 0
+    group = [candidates[0]]
+    for match in [*candidates[1:], None]:
+        if match is not None and match.start < max(m.end for m in group):
+            group.append(match)
+            continue
+        kind = min((m.kind for m in group), key=_KIND_ORDER.__getitem__)
+        parts += [text[position:group[0].start], PLACEHOLDERS[kind]]
+        position = max(m.end for m in group)
+        if match is not None:
+            group = [match]
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _candidates(text: str) -> list[PiiMatch]:
+    """Every match of every detector, overlaps included."""
+    found: list[PiiMatch] = []
+    if "@" in text:
+        found.extend(PiiMatch("email", m.start(), m.end()) for m in _EMAIL.finditer(text))
+    if _LONG_NUMBER.search(text):
+        found.extend(_ibans(text))
+        found.extend(_cards(text))
+        found.extend(_phones(text))
+    return found
+
+
+def _phones(text: str) -> Iterator[PiiMatch]:
+    for pattern, needs in zip(_PHONES, ("", "0033", "+", "(", ""), strict=True):
+        if needs not in text:
+            continue
+        for match in pattern.finditer(text):
+            digits = re.sub(r"\(0\)|\D", "", match.group())
+            if 8 <= len(digits) <= 15 and len(set(digits)) >= 3:
+                yield PiiMatch("phone", match.start(), match.end())
+
+
+def _ibans(text: str) -> Iterator[PiiMatch]:
+    for match in _IBAN.finditer(text):
+        chunk = match.group()
+        length = IBAN_LENGTHS.get(chunk[:2].upper())
+        if length is None:
+            continue
+        compact: list[str] = []
+        end = match.start()
+        for offset, char in enumerate(chunk):
+            if char.isalnum():
+                compact.append(char)
+                if len(compact) == length:
+                    end = match.start() + offset + 1
+                    break
+        if len(compact) == length and iban_is_valid("".join(compact)):
+            yield PiiMatch("iban", match.start(), end)
+
+
+def iban_is_valid(iban: str) -> bool:
+    """Whether ``iban`` (no spaces) has a known country, its length and a valid mod-97 check."""
+    iban = iban.upper()
+    if IBAN_LENGTHS.get(iban[:2]) != len(iban) or not iban.isascii() or not iban.isalnum():
+        return False
+    if not iban[2:4].isdigit():
+        return False
+    moved = iban[4:] + iban[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def luhn_is_valid(number: str) -> bool:
+    """Whether the digits of ``number`` pass the Luhn check."""
+    total = 0
+    for position, char in enumerate(reversed(number)):
+        digit = int(char)
+        if position % 2:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def card_brand_fits(number: str) -> bool:
+    """Whether a digit string has the prefix and length of a payment card brand."""
+    size = len(number)
+    prefix2, prefix4 = int(number[:2]), int(number[:4])
+    if number[0] == "4":
+        return size in (13, 16, 19)  # Visa (and CB co-branded)
+    if 51 <= prefix2 <= 55 or 2221 <= prefix4 <= 2720:
+        return size == 16  # Mastercard
+    if prefix2 in (34, 37):
+        return size == 15  # American Express
+    if prefix2 in (36, 38) or 300 <= int(number[:3]) <= 305:
+        return size in (14, 16)  # Diners Club
+    if number.startswith(("6011", "65")) or 644 <= int(number[:3]) <= 649:
+        return 16 <= size <= 19  # Discover
+    if 3528 <= prefix4 <= 3589 or prefix2 == 62:
+        return 16 <= size <= 19  # JCB, UnionPay
+    return False
+
+
+def _cards(text: str) -> Iterator[PiiMatch]:
+    """Card numbers: runs of digit groups, tried window by window (the number may be
+    followed by an expiry date or preceded by other numbers)."""
+    for run in _DIGIT_RUN.finditer(text):
+        if sum(c.isdigit() for c in run.group()) < 13:
+            continue
+        groups = [(m.start() + run.start(), m.end() + run.start())
+                  for m in _DIGITS.finditer(run.group())]
+        first = 0
+        while first < len(groups):
+            last = _card_from(text, groups, first)
+            if last is None:
+                first += 1
+            else:
+                yield PiiMatch("card", groups[first][0], groups[last][1])
+                first = last + 1
+
+
+def _card_from(text: str, groups: list[tuple[int, int]], first: int) -> int | None:
+    """The last group of the longest card number starting at group ``first``, if any."""
+    ends: list[int] = []
+    total = 0
+    for last in range(first, len(groups)):
+        total += groups[last][1] - groups[last][0]
+        if total > 19:
+            break
+        if total >= 13:
+            ends.append(last)
+    for last in reversed(ends):
+        window = groups[first:last + 1]
+        if not _card_grouping([end - start for start, end in window]):
+            continue
+        separators = {text[window[i][1]:window[i + 1][0]] for i in range(len(window) - 1)}
+        if len(separators) > 1:
+            continue
+        number = "".join(text[start:end] for start, end in window)
+        if card_brand_fits(number) and luhn_is_valid(number):
+            return last
+    return None
+
+
+def _card_grouping(sizes: list[int]) -> bool:
+    if len(sizes) == 1:
+        return True
+    if sizes in ([4, 6, 5], [4, 6, 4]):
+        return True
+    return all(size == 4 for size in sizes[:-1]) and 1 <= sizes[-1] <= 4
+
+
+# --- Words ---------------------------------------------------------------------------------
+
+SWEAR, INSULT, TARGETED, SAFE = "swear", "insult", "targeted", "safe"
+
+
+def _bar_list(text: str) -> list[str]:
+    """The items of a ``|``-separated list written over several lines."""
+    return [item.strip() for item in text.replace("\n", " ").split("|") if item.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class WordEntry:
+    """What a word or phrase of the dictionary means."""
+
+    kind: str
+    """``swear``, ``insult``, ``targeted`` or ``safe``."""
+    vulgar: bool = True
+    """Counts as profanity (``connard``), or only as an insult (``idiot``)."""
+    rude_alone: bool = False
+    """For a targeted word: is it still rude (0.15) when it is addressed to no one."""
+    languages: frozenset[str] = frozenset()
+    """Languages in which it counts; empty for all."""
+    when_unknown: bool = True
+    """Whether it counts when the language is not known (a targeted word then counts only
+    when it is addressed: ``t'es con``, not ``café con leche``)."""
+
+    def counts_in(self, language: str | None) -> bool:
+        """Whether the entry applies to a text in ``language`` (``None``: not known)."""
+        if not self.languages:
+            return True
+        if language is None:
+            return self.when_unknown
+        return language in self.languages
+
+
+GLIN_EXCLUDED = frozenset(_bar_list("""
+    baiser|bander|bosser|bourré|bourrée|cailler|caca|chatte|déconne|déconner|drague|folle|
+    grande folle|gerbe|gueule|jouir|ménage à trois|meuf|pédale|péter|pipi|ramoner|suce|tanche|
+    tapette|teuf|trique|veuve|
+    sexy|sex|sexo|nude|nudity|butt|escort|panties|panty|bs|mf|xx|xxx|lmfao|omfg|suck|sucks|
+    hot chick|kinky|erotic|erotism|domination|dommes|hardcore|hard core|tied up|bondage|
+    playboy|swinger|scat|santorum|tainted love|twinkie|twink|hoe|poof|snatch|nipple|nipples|
+    grope|rape|raping|rapist|date rape|daterape|vagina|penis|vulva|rectum|anus|anal|genitals|
+    semen|intercourse|orgasm|ejaculation|big black|big breasts|huge fat|girl on|girl on top|
+    taste my|tongue in a|how to kill|how to murder|voyeur|topless|undressing|lovemaking|
+    lolita|eunuch|fecal|tit|cum|cumming|swastika|neonazi|yaoi|boob|boobs|busty|strap on|
+    jelly donut|tight white|pleasure chest|make me come|snowballing|pegging|scissoring|
+    shrimping|rimming|bastinado|creampie|incest|paedophile|pedophile|coon|coons|eunuch|
+    homoerotic|barenaked|bareback|lemon party|fingering|vibrator|spunk|skeet|simp|tushy|
+    sultry women|suicide girls|goodpoop|testbad01|s&m|sadism|alaskan pipeline|ball kicking|
+    bung hole|chocolate rosebuds|cornhole|deep throat|menage a trois|missionary position|
+    octopussy|prince albert piercing|babeland|bastardized|g-spot|clitoris|pornography|
+    bitte|gerber|strip club|hooker|dog style|
+    retard|retarded|negro|bite|con|cul|douche
+"""))
+"""glin-profanity entries not used as listed: ordinary words in brand conversations
+(``veuve``, ``bosser``, ``nude``, ``tit``, ``cornhole``...), clinical or news vocabulary that
+is not abuse, and the ambiguous words this module lists again with a language or a target
+condition (``con``, ``bite``, ``retard``)."""
+
+# Project-written supplement (French and English), accent-free or not: entries are folded the
+# same way as the text. Written for this module; not taken from any list.
+_SWEARS = """
+    putain|putains|ptn|merde|merdes|merdique|merdiques|bordel|chier|fait chier|fais chier|
+    emmerde|emmerdes|emmerder|emmerdant|emmerdante|emmerdants|foutre|niquer|nique|
+    niqué|niquée|nique sa mère|couille|couilles|enculer|chiotte|chiottes|chiasse|
+    bordel de merde|putain de merde|tabarnak|tabarnac|câlisse|ostie|
+    fuck|fucks|fucked|fucking|fuckin|fucken|fkn|fking|fcking|fck|fcuk|fuk|fuking|f**k|f***|
+    f*cking|motherfucking|shit|shits|shitting|shitty|bullshit|holy shit|horseshit|crap|crappy|
+    piss|pissed|pissing|pissed off|goddamn|goddamned|god damn|wtf|ffs|bollocks|arse|ass|cock|
+    pussy|wank|wanking|apeshit|sh*t
+"""
+_INSULTS = """
+    connard|connards|conard|conards|connasse|connasses|conasse|conasses|enculé|enculés|
+    enculée|enculées|enfoiré|enfoirés|enfoirée|enfoirées|fdp|fils de pute|fille de pute|
+    fils de putain|ntm|nique ta mère|nique ta race|ta gueule|ferme ta gueule|ftg|salope|
+    salopes|salaud|salauds|salopard|salopards|pute|putes|pouffiasse|pétasse|pétasses|
+    grognasse|bâtard|bâtards|bâtarde|bâtardes|pédé|pédés|tafiole|tarlouze|gouine|nègre|
+    bougnoule|youpin|trou du cul|trouduc|sac à merde|branleur|branleuse|merdeux|merdeuse|
+    emmerdeur|emmerdeuse|va te faire foutre|allez vous faire foutre|va te faire enculer|
+    allez vous faire enculer|va chier|allez chier|
+    fuck you|fuck u|fuck off|go fuck yourself|screw you|
+    asshole|assholes|arsehole|arseholes|asshat|asswipe|assmunch|bitch|bitches|biatch|
+    son of a bitch|bastard|bastards|motherfucker|motherfuckers|cunt|cunts|twat|twats|wanker|
+    wankers|tosser|dickhead|dickheads|dipshit|shithead|shitheads|douchebag|douchebags|
+    scumbag|scumbags|jackass|dumbass|dumbasses|dumbfuck|fuckface|fucktard|fucktards|
+    piece of shit|stfu|gtfo|shut the fuck up|faggot|nigger|nigga|slut|sluts|whore|
+    whores|cocksucker
+"""
+_TARGETED_RUDE = """
+    idiot|idiots|idiote|idiotes|stupid|stupide|stupides|débile|débiles|crétin|crétins|
+    crétine|crétines|abruti|abrutis|abrutie|abruties|imbécile|imbéciles|moron|morons|dumb|
+    naze|nazes
+"""
+_TARGETED = """
+    bouffon|bouffons|bouffonne|tocard|tocards|tocarde|boloss|bolosse|bolosses|cassos|teubé|
+    teubés|gogol|gogols|mongol|mongols|attardé|attardés|attardée|taré|tarés|tarée|guignol|
+    guignols|minable|minables|ordure|ordures|raclure|raclures|fumier|fumiers|charogne|
+    charognes|blaireau|blaireaux|baltringue|baltringues|vermine|tapette|tapettes|clown|clowns|
+    loser|losers|looser|loosers|jerk|jerks|fool|fools|fag|fags
+"""
+_TARGETED_VULGAR = "couillon|couillons|prick|pricks|dick|dicks|conne|connes"
+_SAFE = """
+    cul de sac|culs de sac|cul sec|con carne|con leche|con amore|pros and cons|pro and con|
+    pros cons|bite size|bite sized|dick s|moby dick|food porn
+"""
+_LANGUAGE_BOUND: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    # word: (kind, languages where it is abuse, counts when the language is unknown)
+    "con": (TARGETED, ("fr",), True),
+    "cons": (TARGETED, ("fr",), True),
+    "bite": (SWEAR, ("fr",), False),
+    "cul": (SWEAR, ("fr",), True),
+    "pd": (INSULT, ("fr",), True),
+    "pds": (INSULT, ("fr",), True),
+    "tg": (INSULT, ("fr",), True),
+    "douche": (TARGETED, ("en",), False),
+    "retard": (TARGETED, ("en",), False),
+    "retarded": (TARGETED, ("en",), False),
+    "retards": (TARGETED, ("en",), False),
+    "negro": (INSULT, ("en",), False),
+}
+
+ADDRESS_MARKERS = frozenset({
+    ("t", "es"), ("tu", "es"), ("vous", "etes"), ("t", "etes"), ("t", "etais"),
+    ("tu", "etais"), ("espece",), ("bande",), ("sale",), ("gros",), ("grosse",), ("pauvre",),
+    ("sombre",), ("you",), ("u",), ("ya",), ("you", "re"), ("you", "are"), ("u", "r"),
+    ("u", "re"), ("ur",), ("bunch", "of"), ("pack", "of"), ("y", "all", "are"),
+})
+"""What, just before a targeted word (articles and intensifiers skipped), makes it an insult:
+second person (``t'es``, ``vous êtes``, ``you're``, ``you``), ``espèce de``, ``bande de``,
+``sale``, ``gros``, ``pauvre``, ``bunch of``. A message that is nothing but the word
+(``Abruti !``) is addressed too."""
+
+_SKIPPABLE = frozenset("""un une des de d du vraiment trop tellement completement grave
+    sacre sacree petit petite petits petites vieux vieille vieil putain fucking fuckin a an the
+    total complete absolute real big little such so fkn fking bien qu que""".split())
+_MARKER_LENGTH = max(len(marker) for marker in ADDRESS_MARKERS)
+_PROFANE_EMOJI = ("\U0001f595",)  # the middle finger
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b(?:bit\.ly|t\.co|tinyurl\.com|goo\.gl|ow\.ly|"
+                  r"is\.gd|cutt\.ly|linktr\.ee|shorturl\.at|rb\.gy|tiny\.cc)/\S*",
+                  re.IGNORECASE)
+_MENTION = re.compile(r"(?<![\w@])@\w+")
+_HASHTAG = re.compile(r"(?<![\w&#])#[^\W_]\w*")
+_TOKEN = re.compile(r"[\w@$*]+(?:!+[\w@$*]+)*")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_RUN3 = re.compile(r"(.)\1{2,}")
+_LEET_CHARS = frozenset("0134578@$!")
+_CHAR_FLOOD = re.compile(r"([^\s.\-_=*~#])\1{19,}")
+_PAIR = re.compile(r"(.)\1", re.DOTALL)
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case without accents (NFKD, combining marks dropped)."""
+    if text.isascii():
+        return text.lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
+
+
+def _split(line: str) -> str:
+    """A list entry as it will be matched: folded tokens joined by one space."""
+    return " ".join(_TOKEN.findall(fold(line)))
+
+
+def _entries(words: str) -> list[str]:
+    return [key for key in map(_split, _bar_list(words)) if key]
+
+
+class Lexicon:
+    """The folded word and phrase dictionary, and the token canonicaliser."""
+
+    def __init__(self, entries: dict[str, WordEntry]) -> None:
+        self.entries = entries
+        starts: dict[str, set[int]] = {}
+        for key in entries:
+            parts = key.split(" ")
+            if len(parts) > 1:
+                starts.setdefault(parts[0], set()).add(len(parts))
+        self.phrase_lengths = {first: tuple(sorted(sizes, reverse=True))
+                               for first, sizes in starts.items()}
+        self.starters = frozenset(entries) | frozenset(self.phrase_lengths)
+        """Every token a dictionary word or phrase starts with: a post none of whose tokens
+        is one is not scanned at all."""
+        self.cache: dict[str, str] = {}
+
+    def known(self, token: str) -> bool:
+        """Whether ``token`` is a word of the dictionary or starts one of its phrases."""
+        return token in self.starters
+
+    def canonical(self, token: str) -> str:
+        """The form of ``token`` to look up: itself, or its de-leeted or de-stretched form
+        when that one is known (``c0nnard`` -> ``connard``, ``fuuuck`` -> ``fuck``)."""
+        found = self.cache.get(token)
+        if found is None:
+            found = self._canonicalise(token)
+            if len(self.cache) > 200_000:
+                self.cache.clear()
+            self.cache[token] = found
+        return found
+
+    def _canonicalise(self, token: str) -> str:
+        if self.known(token):
+            return token
+        candidates: list[str] = []
+        leet = sum(c in _LEET_CHARS for c in token)
+        letters = sum(c.isalpha() for c in token)
+        # Only word-like tokens are de-leeted: "sh1t", "c0nnard", not "A55" or "A5S".
+        if leet and len(token) >= 4 and letters >= max(2, leet):
+            from glin_profanity import normalize_leetspeak
+
+            candidates.append(str(normalize_leetspeak(
+                token, level="moderate", collapse_repeated=False, remove_spaced_chars=False)))
+        for candidate in [token, *candidates]:
+            if _RUN3.search(candidate):
+                candidates += [_RUN3.sub(r"\1\1", candidate), _RUN3.sub(r"\1", candidate)]
+        return next((c for c in candidates if self.known(c)), token)
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The dictionary: glin-profanity's French and English lists (less
+    :data:`GLIN_EXCLUDED`), then the project-written supplement, which wins on conflicts."""
+    from glin_profanity.data.dictionary import dictionary
+
+    excluded = {_split(word) for word in GLIN_EXCLUDED}
+    entries: dict[str, WordEntry] = {}
+    for language in ("french", "english"):
+        for word in dictionary.get_words(language):
+            key = _split(str(word))
+            if key and key not in excluded:
+                entries[key] = WordEntry(SWEAR)
+    entries.update(dict.fromkeys(_entries(_SWEARS), WordEntry(SWEAR)))
+    entries.update(dict.fromkeys(_entries(_INSULTS), WordEntry(INSULT)))
+    entries.update(dict.fromkeys(_entries(_TARGETED_RUDE),
+                                 WordEntry(TARGETED, vulgar=False, rude_alone=True)))
+    entries.update(dict.fromkeys(_entries(_TARGETED), WordEntry(TARGETED, vulgar=False)))
+    entries.update(dict.fromkeys(_entries(_TARGETED_VULGAR), WordEntry(TARGETED)))
+    for word, (kind, languages, when_unknown) in _LANGUAGE_BOUND.items():
+        entries[word] = WordEntry(kind, vulgar=word not in {"douche", "retard", "retarded",
+                                                            "retards"},
+                                  languages=frozenset(languages), when_unknown=when_unknown)
+    entries.update(dict.fromkeys(_entries(_SAFE), WordEntry(SAFE, vulgar=False)))
+    return Lexicon(entries)
+
+
+# --- Threats, spam, bots -------------------------------------------------------------------
+
+_FR_HARM = ("tuer|tue|buter|bute|defoncer|defonce|crever|creve|egorger|egorge|planter|plante|"
+            "fumer|fume|flinguer|flingue|massacrer|massacre|saigner|saigne|bruler|brule|"
+            "eclater|eclate|niquer|nique|tabasser|tabasse|frapper|frappe|cogner|cogne|violer|"
+            "viole|etrangler|etrangle|casser la gueule|casse la gueule|peter la gueule|"
+            "pete la gueule|exploser la gueule|defoncer la gueule|faire la peau|fais la peau|"
+            "regler ton compte|regler votre compte")
+_EN_HARM = "kill|murder|hurt|stab|shoot|strangle|choke|slap|punch|rape|end|behead|slit"
+_EN_TARGET = (r"you|u|ya|yall|y all|you all|(?:your|ur)\s(?:family|kids|children|wife|husband|"
+              r"mom|mother|dad|dog|house|home|store|shop|office|business)")
+_THREAT = re.compile("|".join(rf"(?:{p})" for p in (
+    # je vais te tuer, on va te buter, j'vais t'éclater, je te défonce, jte bute
+    rf"\b(?:je|j|on|nous)\s(?:(?:vais|va|vas|allons|veux|voudrais|compte|peux|devrais|aller)"
+    rf"\s){{0,2}}(?:te|t|vous)\s(?:{_FR_HARM})\b",
+    rf"\b(?:jvais|jvai|vais)\s(?:te|t|vous)\s(?:{_FR_HARM})\b|\bjte\s(?:{_FR_HARM})\b",
+    # t'es mort, vous êtes morts, t'es un homme mort (not "mort de rire")
+    r"\b(?:t es|tu es|vous etes|t etes)\s(?:(?:un|une)\s(?:homme|femme)\s)?morte?s?\b"
+    r"(?!\sde\s(?:rire|faim|fatigue|honte|peur))",
+    # on sait où tu habites, je connais ton adresse
+    r"\b(?:je|j|on|nous)\s(?:sais|sait|savons|connais|connait)\sou\s(?:tu|vous)\s"
+    r"(?:habites|habitez|vis|vivez|bosses|bossez|travailles|travaillez|dors|dormez)\b",
+    r"\b(?:je|j|on)\s(?:connais|connait)\s(?:ton|ta|votre)\sadresse\b",
+    # va crever, va te pendre, suicide-toi
+    r"(?:^|\b(?:toi|vous|et|mais)\s)(?:va|allez)\s(?:crever|mourir)\b",
+    r"\b(?:va|allez)\s(?:crever|mourir)\s(?:sale|connard|connasse|salope|enfoire|batard|fdp|"
+    r"bande)\b",
+    r"\b(?:va|allez)\s(?:te|vous)\s(?:pendre|suicider|tuer)\b|\b(?:suicide|pends|tue)\s"
+    r"(?:toi|vous)\b",
+    # je vais brûler votre magasin, poser une bombe
+    r"\b(?:bruler|cramer|incendier|faire sauter|mettre le feu a|foutre le feu a)\s"
+    r"(?:ton|ta|tes|votre|vos)\s(?:magasin|magasins|boutique|boutiques|maison|bureau|bureaux|"
+    r"local|locaux|usine|entrepot|voiture|agence|siege|restaurant|resto)\b",
+    r"\b(?:poser|mettre|placer)\s(?:une\s)?bombe\b",
+    r"\b(?:tu vas|vous allez)\sme\sle\spayer\b|\bfais gaffe a (?:tes fesses|ta gueule)\b",
+    # I will kill you, i'm gonna hurt u, we'll kill your family, imma stab you
+    rf"\b(?:i|we|ima|imma)\s(?:(?:ll|will|m|am|are|re|gonna|going|to|wanna|want|shall|d|would|"
+    rf"can|could|finna|gon|fucking|literally|really|actually|just|definitely|totally)\s){{0,4}}"
+    rf"(?:{_EN_HARM})\s(?:{_EN_TARGET})\b",
+    r"\b(?:i|we)\s(?:ll|will|m gonna|re gonna|am gonna|are gonna|gonna)\s(?:beat|kick)\s"
+    r"(?:you|u)\sup\b|\bkick\s(?:your|ur)\s(?:ass|butt)\b|\bbeat\sthe\s(?:shit|crap)\sout\sof"
+    r"\s(?:you|u)\b",
+    r"\b(?:you|u)\s(?:re|are|r)\s(?:so\s|a\s)?dead(?:\s(?:man|meat))?\b"
+    r"(?!\s(?:right|wrong|on|serious|set|tired|sexy|cute|to|inside|center|centre|last))"
+    r"|\bur\s(?:so\s)?dead\b(?!\s(?:right|wrong|on|serious|to))",
+    r"\b(?:i|we)\s(?:know|knows)\swhere\s(?:you|u)\s(?:live|work|sleep)\b",
+    r"\bwatch\s(?:your|ur|yo)\sback\b(?!\s(?:posture|pain|muscles|health))|\bkys\b|\bkill\s(?:yourself|urself|yourselves)\b"
+    r"|\bgo\sdie\b|\b(?:hope|wish)\s(?:you|u)\s(?:die|get\scancer|burn)\b"
+    r"|\bdie\sin\sa\s(?:fire|hole|ditch)\b",
+    r"\b(?:burn\sdown|blow\sup|bomb)\s(?:your|ur)\s(?:store|shop|office|house|building|factory|"
+    r"warehouse|restaurant|business|hq)\b",
+)))
+"""Threat patterns, matched on the folded token stream (apostrophes and punctuation are
+spaces there: ``j'vais t'éclater`` reads ``j vais t eclater``)."""
+
+_THREAT_TRIGGERS = frozenset("""
+    tuer tue buter bute defoncer defonce crever creve egorger egorge planter plante fumer fume
+    flinguer flingue massacrer massacre saigner saigne bruler brule eclater eclate niquer nique
+    tabasser tabasse frapper frappe cogner cogne violer viole etrangler etrangle gueule peau
+    compte mort morte morts mortes habites habitez vis vivez bosses bossez travailles
+    travaillez dors dormez adresse mourir pendre suicider suicide pends cramer incendier
+    sauter feu bombe payer gaffe
+    kill murder hurt stab shoot strangle choke slap punch rape end behead slit beat kick dead
+    where watch kys yourself urself yourselves die burn blow bomb""".split())
+"""Every threat pattern needs one of these tokens; a text without any is not searched."""
+
+_PROMO = re.compile(
+    r"\b(?:codes?\spromo|promo\scodes?|discount\scodes?|coupon\scodes?|code\sde\sreduction|"
+    r"gagnez|gagner\sde\sl\sargent|cliquez\sici|cliquez\ssur\sle\slien|click\shere|"
+    r"click\sthe\slink|click\slink|dm\s(?:pour|for|me\sfor)\s(?:collabs?|collaboration|promo|"
+    r"promotion|partenariat|partnership)|dm\sme|send\sme\sa\sdm|free\sfollowers|"
+    r"followers\sgratuits|abonnes\sgratuits|buy\sfollowers|acheter\sdes\sfollowers|"
+    r"gain\sfollowers|crypto|cryptos|cryptocurrency|bitcoins?|btc|forex|binary\soptions?|"
+    r"passive\sincome|revenus\spassifs|make\smoney|earn\smoney|earn\s\$?\d+|work\sfrom\shome|"
+    r"whatsapp|telegram|onlyfans|airdrop|guaranteed\sprofit|profit\sgaranti|invest\snow|"
+    r"investissez)\b")
+_MESSENGERS = frozenset({"whatsapp", "telegram"})
+_PROMO_TRIGGERS = frozenset("""code codes promo discount coupon gagnez gagner cliquez click dm
+    send free followers abonnes buy acheter gain crypto cryptos cryptocurrency bitcoin bitcoins
+    btc forex binary passive revenus make earn work whatsapp telegram onlyfans airdrop
+    guaranteed profit invest investissez""".split())
+"""A text with none of these tokens cannot match :data:`_PROMO`, which is then skipped."""
+_BOT = re.compile(
+    r"\b(?:follow\s?back|follow\s(?:for|4)\sfollow|follow4follow|f4f|l4l|like\s(?:for|4)\slike|"
+    r"like4like|sub4sub|sub\sfor\ssub|check\s(?:out\s)?my\s(?:bio|profile|page|profil)|"
+    r"link\sin\s(?:my\s)?bio|lien\s(?:en|dans\s(?:ma|la))\sbio|va\svoir\sma\sbio|"
+    r"allez\svoir\s(?:ma\sbio|mon\sprofil)|visit\smy\s(?:profile|page)|promote\sit\son)\b")
+_BOT_TRIGGERS = frozenset("""follow followback follow4follow f4f l4l like4like sub4sub bio
+    profile profil page promote""".split())
+"""Every bot phrase holds one of these tokens, or ``like``/``sub`` with ``for``/``4``."""
+
+
+# --- The component -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Moderation:
+    """The moderation values of one text."""
+
+    toxicity: float
+    flags: list[str]
+
+
+@dataclass(slots=True)
+class _Words:
+    """What the word scan found."""
+
+    profane: int = 0
+    insults: int = 0
+    rude: int = 0
+
+
+class Moderator:
+    """Scores toxicity and flags abuse, threats, spam, bots and personal data.
+
+    ``duplicates``: how many copies of one text in a batch make them ``bot``;
+    ``duplicate_min_words``: texts shorter than this (in words) are never counted as copies,
+    since short replies (``merci !``, ``trop beau``) are naturally repeated.
+    """
+
+    name: str = NAME
+    reads: tuple[str, ...] = ("text", "title", "language")
+    writes: tuple[str, ...] = ("toxicity", "flags")
+
+    def __init__(self, *, duplicates: int = 3, duplicate_min_words: int = 10) -> None:
+        self.duplicates = duplicates
+        self.duplicate_min_words = duplicate_min_words
+
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 256,
+             on_error: ErrorHandler = raise_errors) -> Iterator[Doc]:
+        """Set ``toxicity`` (0..1) and ``flags`` on each doc; the same text three times in a
+        batch flags those docs ``bot``."""
+        for batch in batched(docs, batch_size):
+            done: list[tuple[Doc, float, set[str], str | None]] = []
+            for doc in batch:
+                try:
+                    text = doc.text if not doc.title else f"{doc.title}\n{doc.text}"
+                    language = doc.values.get("language") or doc.language
+                    toxicity, flags, key = self._analyse(text, _primary(language))
+                    done.append((doc, toxicity, flags, key))
+                except Exception as exc:  # noqa: BLE001 - reported, the batch goes on
+                    on_error(EnrichError(doc.key, self.name, f"{type(exc).__name__}: {exc}"))
+            counts = Counter(key for *_, key in done if key is not None)
+            for doc, toxicity, flags, key in done:
+                if key is not None and counts[key] >= self.duplicates:
+                    flags.add("bot")
+                doc.set("toxicity", toxicity, self.name)
+                doc.set("flags", sorted(flags), self.name)
+            yield from batch
+
+    def moderate(self, text: str, *, language: str | None = None) -> Moderation:
+        """The toxicity and flags of one text (no batch, so no duplicate detection)."""
+        toxicity, flags, _ = self._analyse(text, _primary(language))
+        return Moderation(toxicity, sorted(flags))
+
+    def to_disk(self, path: Path) -> None:
+        """Nothing to save: the component has no learnt state."""
+
+    def from_disk(self, path: Path) -> Moderator:
+        """Nothing to load."""
+        return self
+
+    def _analyse(self, text: str, language: str | None) -> tuple[float, set[str], str | None]:
+        """Toxicity, flags, and the key under which duplicates are counted (or ``None``)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, not {type(text).__name__}")
+        pii = find_pii(text)
+        flags = {f"pii_{match.kind}" for match in pii}
+        stripped, links = text, 0
+        if "/" in text or "www." in text.lower():
+            stripped, links = _URL.subn(" ", text)
+        if "@" in stripped:
+            stripped = _MENTION.sub(" ", _EMAIL.sub(" ", stripped))
+        words = lexicon()
+        cache, canonical = words.cache, words.canonical
+        tokens = [cache.get(raw) or canonical(raw) for raw in _TOKEN.findall(fold(stripped))]
+        present = set(tokens)
+        stream = " ".join(tokens)
+        found = _Words()
+        if not present.isdisjoint(words.starters):
+            found = _scan(words, tokens, language)
+        found.profane += sum(text.count(emoji) for emoji in _PROFANE_EMOJI)
+        threats = 0
+        if not present.isdisjoint(_THREAT_TRIGGERS):
+            threats = len(_THREAT.findall(stream))
+        if threats:
+            flags.add("threat")
+        if found.insults:
+            flags.add("insult")
+        if found.profane:
+            flags.add("profanity")
+        flags |= _spam_and_bots(text, stripped, tokens, present, stream, links,
+                                any(m.kind == "phone" for m in pii))
+        key = None
+        content = [t for t in tokens if not t.isdigit()]
+        if len(content) >= self.duplicate_min_words:
+            key = " ".join(content)
+        return _toxicity(threats, found), flags, key
+
+
+def _primary(language: object) -> str | None:
+    """``fr`` for ``fr-FR``; ``None`` for no language or ``unknown``."""
+    if not isinstance(language, str) or not language or language == "unknown":
+        return None
+    return language.split("-")[0].lower()
+
+
+def _scan(words: Lexicon, tokens: list[str], language: str | None) -> _Words:
+    """Look every token (and phrase) up once, left to right, longest phrase first."""
+    found = _Words()
+    entries, phrases = words.entries, words.phrase_lengths
+    count, position = len(tokens), 0
+    while position < count:
+        token = tokens[position]
+        entry, size = None, 1
+        for length in phrases.get(token, ()):
+            if position + length <= count:
+                entry = entries.get(" ".join(tokens[position:position + length]))
+                if entry is not None:
+                    size = length
+                    break
+        if entry is None:
+            entry = entries.get(token)
+        if entry is not None and entry.counts_in(language):
+            loose = not (entry.languages and language is None)
+            _count(found, entry, tokens, position, size, words, loose=loose)
+        position += size
+    return found
+
+
+def _count(found: _Words, entry: WordEntry, tokens: list[str], position: int, size: int,
+           words: Lexicon, *, loose: bool) -> None:
+    """Add one hit; ``loose``: whether a targeted word counts when it is not addressed."""
+    if entry.kind == SWEAR:
+        found.profane += 1
+    elif entry.kind == INSULT:
+        found.insults += 1
+        found.profane += entry.vulgar
+    elif entry.kind == TARGETED:
+        if _addressed(tokens, position, size, words):
+            found.insults += 1
+            found.profane += entry.vulgar
+        elif not loose:
+            return
+        elif entry.vulgar:
+            found.profane += 1
+        elif entry.rude_alone:
+            found.rude += 1
+
+
+def _addressed(tokens: list[str], position: int, size: int, words: Lexicon) -> bool:
+    """Whether the word at ``position`` is aimed at someone (see :data:`ADDRESS_MARKERS`):
+    a marker ends just before it, up to four articles, intensifiers or other abusive words
+    in between, or the message holds nothing else."""
+    def filler(token: str) -> bool:
+        entry = words.entries.get(token)
+        return token in _SKIPPABLE or (entry is not None and entry.kind != SAFE)
+
+    end, skipped = position - 1, 0
+    while end >= 0:
+        if any(tuple(tokens[end - n + 1:end + 1]) in ADDRESS_MARKERS
+               for n in range(1, min(_MARKER_LENGTH, end + 1) + 1)):
+            return True
+        if skipped >= 4 or not filler(tokens[end]):
+            break
+        end, skipped = end - 1, skipped + 1
+    return all(filler(token) for token in tokens[:position] + tokens[position + size:])
+
+
+def _toxicity(threats: int, found: _Words) -> float:
+    """Banded score: threat 0.90-1, insult 0.70-0.85, profanity 0.40-0.55, rude 0.15."""
+    if threats:
+        score = min(1.0, 0.9 + 0.03 * (threats - 1 + found.insults + found.profane))
+    elif found.insults:
+        score = min(0.85, 0.7 + 0.05 * (found.insults - 1 + found.profane))
+    elif found.profane:
+        score = min(0.55, 0.4 + 0.05 * (found.profane - 1))
+    elif found.rude:
+        score = 0.15
+    else:
+        score = 0.0
+    return round(score, 3)
+
+
+def _spam_and_bots(text: str, stripped: str, tokens: list[str], present: set[str],
+                   stream: str, links: int, has_phone: bool) -> set[str]:
+    """The ``spam`` and ``bot`` flags that one text shows on its own."""
+    flags: set[str] = set()
+    promo: set[str] = set()
+    if not present.isdisjoint(_PROMO_TRIGGERS):
+        promo = {match.group() for match in _PROMO.finditer(stream)}
+    if (links >= 3 or (links and promo) or len(promo) >= 2
+            or (has_phone and promo & _MESSENGERS)):
+        flags.add("spam")
+    if links and _shouting(stripped):
+        flags.add("spam")
+    if _char_flood(text) or (len(tokens) - len(present) >= 4 and _word_flood(tokens)):
+        flags.add("spam")
+    if ((not present.isdisjoint(_BOT_TRIGGERS)
+         or ({"like", "sub"} & present and {"for", "4"} & present))
+            and _BOT.search(stream)):
+        flags.add("bot")
+    if "#" in text:
+        tags = len(_HASHTAG.findall(stripped))
+        if tags >= 5:
+            other = len(_TOKEN.findall(_HASHTAG.sub(" ", stripped)))
+            if tags > 10 and other < tags:
+                flags.add("spam")
+            if tags / (tags + other) >= 0.8:
+                flags.add("bot")
+    return flags
+
+
+def _shouting(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 15 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _char_flood(text: str) -> bool:
+    """One character (not a space or a separator like ``-``) twenty times in a row.
+
+    Such a run holds two characters ten apart at multiples of ten, so the regular expression
+    only runs on texts where the one-in-ten sample repeats.
+    """
+    return (_PAIR.search(text[::10]) is not None
+            and _CHAR_FLOOD.search(text) is not None)
+
+
+def _word_flood(tokens: list[str], run: int = 5) -> bool:
+    """The same word (two letters or more) five times in a row."""
+    streak = 1
+    for previous, token in pairwise(tokens):
+        streak = streak + 1 if token == previous and len(token) > 1 else 1
+        if streak >= run:
+            return True
+    return False
