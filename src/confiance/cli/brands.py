@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Annotated
 
 import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from confiance.cli.context import app_context
-from confiance.cli.output import console, print_json, rows_table
+from confiance.cli.output import console, number, print_json, rows_table
 from confiance.domain import Brand
-from confiance.store import brands
+from confiance.enrich.brands import BrandMatcher, rematch
+from confiance.store import brands, enrichments
 
 brand_app = typer.Typer(help="Manage brands, their queries, hashtags and competitors.",
                         no_args_is_help=True)
@@ -41,14 +45,21 @@ def add(
     competitor: Competitors = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Add a brand with its listening query, hashtags and competitors."""
+    """Add a brand with its listening query, hashtags and competitors.
+
+    The query is checked first: a mistake is refused with its position (E401-E406). Without
+    a query, posts match the brand's name as a phrase or one of its hashtags.
+    """
     brand = Brand(name=name, query=query, hashtags=hashtag or [], competitors=competitor or [])
     brand_id = brands.add(app_context(ctx).ready_engine(), brand)
     if json_output:
         print_json({"id": brand_id, **brand.model_dump()})
     else:
         rivals = f" and {len(brand.competitors)} competitor(s)" if brand.competitors else ""
-        console().print(f"Added brand {name}{rivals}.")
+        out = console()
+        out.print(f"Added brand {escape(name)}{rivals}.")
+        out.print(_rematch_hint(None if brand.competitors else name, "attach the posts "
+                                "already stored"))
 
 
 @brand_app.command("update")
@@ -60,15 +71,65 @@ def update(
     competitor: Competitors = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Change a brand's query or hashtags, or add competitors."""
+    """Change a brand's query or hashtags, or add competitors.
+
+    A new query is checked first (E401-E406). Posts already stored keep their brands until
+    `confiance brand rematch NAME`.
+    """
     engine = app_context(ctx).ready_engine()
     brand_id = brands.update_brand(engine, name, query=query, hashtags=hashtag,
                                    competitors=competitor or [])
     if json_output:
         updated = next(b for b in brands.list_brands(engine) if b.name == name)
         print_json({"id": brand_id, **updated.model_dump()})
-    else:
-        console().print(f"Updated brand {name}.")
+        return
+    out = console()
+    out.print(f"Updated brand {escape(name)}.")
+    if query is not None or hashtag is not None or competitor:
+        out.print(_rematch_hint(None if competitor else name, "re-match the posts already "
+                                "stored"))
+
+
+def _rematch_hint(name: str | None, what: str) -> str:
+    """``Run `confiance brand rematch NAME` to ...`` (every brand when ``name`` is None)."""
+    command = "confiance brand rematch" + ("" if name is None else f" {shlex.quote(name)}")
+    return escape(f"Run `{command}` to {what}.")
+
+
+@brand_app.command("rematch")
+def rematch_(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(
+        help="The brand to re-match (default: every brand and competitor).")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000,
+                                            help="Posts per committed batch.")] = 1000,
+    json_output: JsonOpt = False,
+) -> None:
+    """Match every stored post again with a brand's current query (or every brand's).
+
+    Run it after changing a query or hashtags: posts that match now are attached to the
+    brand (via query), those that no longer match are detached; posts attached by
+    `confiance import --brand` stay attached. Other enrichments are not re-run.
+
+    Example: confiance brand rematch "Maison Lumière" --json
+    """
+    engine = app_context(ctx).ready_engine()
+    matcher = BrandMatcher.from_store(engine, name)
+    total = enrichments.count_stored(engine)
+    out = console()
+    with Progress(TextColumn("[bold]Re-matching"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=out, transient=True,
+                  disable=json_output or not out.is_terminal or total == 0) as bar:
+        task = bar.add_task("rematch", total=total)
+        summary = rematch(engine, matcher, batch_size=batch_size,
+                          progress=lambda done: bar.update(task, completed=done))
+    if json_output:
+        print_json(summary.as_dict())
+        return
+    rows = [{"brand": brand, **counts} for brand, counts in summary.brands.items()]
+    out.print(rows_table("Query attachments", rows, ["brand", "added", "removed"]))
+    out.print(f"Re-matched {number(summary.posts)} posts against {number(len(rows))} "
+              f"brand(s) in {summary.seconds:,.1f} s; {number(summary.errors)} failed.")
 
 
 @brand_app.command("list")

@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 
 import orjson
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from confiance.core.errors import ConfianceError
@@ -64,5 +65,6 @@ def fail(error: ConfianceError, *, json_output: bool) -> NoReturn:
     """Report a catalogue error and exit with status 1."""
     if json_output:
         print_json({"error": error.as_dict()})
-    Console(stderr=True, highlight=False).print(f"[bold red]Error {error.code}[/]: {error.message}")
+    Console(stderr=True, highlight=False).print(
+        f"[bold red]Error {error.code}[/]: {escape(error.message)}")
     sys.exit(1)

@@ -1,21 +1,56 @@
-"""Brands and their competitors."""
+"""Brands and their competitors, and the posts their queries attach to them.
+
+A post is attached to a brand by a ``brand_posts`` row whose ``via`` says how: ``import``
+(``confiance import --brand``) or ``query`` (the brand's query matched it, see
+:mod:`confiance.enrich.brands`). Query rows are replaced whenever a post is matched again;
+import rows are never removed by matching.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, Insert, bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from confiance.core.errors import ConfianceError
 from confiance.domain import Brand
+from confiance.enrich.query import parse_query
 from confiance.store.runs import utcnow
-from confiance.store.tables import brands
+from confiance.store.tables import brand_posts, brands
+
+VIA_QUERY = "query"
+"""``brand_posts.via`` of a post attached because the brand's query matched it."""
+VIA_IMPORT = "import"
+"""``brand_posts.via`` of a post imported with ``--brand``: matching never removes it."""
+_CHUNK = 1000  # post ids per IN (...) list: well under SQLite's limit on bound parameters
+
+
+class BrandQuery(NamedTuple):
+    """What matching needs of a brand (own brand or competitor alike)."""
+
+    id: int
+    name: str
+    query: str | None
+    hashtags: list[str]
+
+
+@dataclass
+class MatchChanges:
+    """How many query attachments of one brand a re-match added and removed."""
+
+    added: int = 0
+    removed: int = 0
 
 
 def add(engine: Engine, brand: Brand) -> int:
-    """Create ``brand`` and any competitor not yet known; E302 if the name is taken."""
+    """Create ``brand`` and any competitor not yet known; E302 if the name is taken, E401-E406
+    (with the position of the mistake) if its query does not parse."""
+    if brand.query is not None:
+        parse_query(brand.query)
     with engine.begin() as conn:
         if _find(conn, brand.name) is not None:
             raise ConfianceError("E302", name=brand.name)
@@ -30,7 +65,13 @@ def add(engine: Engine, brand: Brand) -> int:
 def update_brand(engine: Engine, name: str, *, query: str | None = None,
                  hashtags: Sequence[str] | None = None,
                  competitors: Sequence[str] = ()) -> int:
-    """Change a brand's query or hashtags and add competitors; E301 if it does not exist."""
+    """Change a brand's query or hashtags and add competitors; E301 if it does not exist,
+    E401-E406 if the new query does not parse (nothing is changed then).
+
+    Posts already stored keep their attachments until ``confiance brand rematch``.
+    """
+    if query is not None:
+        parse_query(query)
     with engine.begin() as conn:
         brand_id = _require(conn, name)
         values: dict[str, Any] = {}
@@ -97,3 +138,76 @@ def _require(conn: Connection, name: str) -> int:
     if found is None:
         raise ConfianceError("E301", name=name)
     return found
+
+
+def queries(engine: Engine, name: str | None = None) -> list[BrandQuery]:
+    """Every brand's id, name, query and hashtags, by name; only ``name``'s when given (E301
+    if it does not exist)."""
+    query = select(brands.c.id, brands.c.name, brands.c.query, brands.c.hashtags)
+    if name is not None:
+        query = query.where(brands.c.name == name)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(brands.c.name)).all()
+    if name is not None and not rows:
+        raise ConfianceError("E301", name=name)
+    return [BrandQuery(int(row.id), row.name, row.query, list(row.hashtags or []))
+            for row in rows]
+
+
+def ids_by_name(conn: Connection, names: Iterable[str]) -> dict[str, int]:
+    """The ids of the brands called ``names`` (names that no brand has are left out)."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
+    rows = conn.execute(select(brands.c.name, brands.c.id).where(brands.c.name.in_(wanted)))
+    return {row.name: int(row.id) for row in rows}
+
+
+def replace_query_matches(conn: Connection, matches: Mapping[int, Collection[int]], *,
+                          scope: Collection[int] | None = None) -> dict[int, MatchChanges]:
+    """Make the ``via='query'`` rows of the posts in ``matches`` (post id -> ids of the
+    brands whose query matches it) say exactly that, for the brands in ``scope`` (all brands
+    when ``None``); returns what changed per brand id.
+
+    Rows with another ``via`` (``import``) are never removed, and a match on a post that
+    such a row already attaches adds nothing. The insert ignores a pair that appeared
+    concurrently (ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike).
+    """
+    in_scope = None if scope is None else set(scope)
+    if in_scope is not None and not in_scope:
+        return {}
+    wanted = {(brand_id, post_id) for post_id, brand_ids in matches.items()
+              for brand_id in brand_ids if in_scope is None or brand_id in in_scope}
+    existing: dict[tuple[int, int], str] = {}
+    post_ids = sorted(matches)
+    for start in range(0, len(post_ids), _CHUNK):
+        query = select(brand_posts.c.brand_id, brand_posts.c.post_id, brand_posts.c.via).where(
+            brand_posts.c.post_id.in_(post_ids[start:start + _CHUNK]))
+        if in_scope is not None:
+            query = query.where(brand_posts.c.brand_id.in_(sorted(in_scope)))
+        existing.update({(int(r.brand_id), int(r.post_id)): r.via for r in conn.execute(query)})
+    stale = sorted(pair for pair, via in existing.items() if via == VIA_QUERY
+                   and pair not in wanted)
+    new = sorted(pair for pair in wanted if pair not in existing)
+    if stale:
+        conn.execute(delete(brand_posts).where(
+            brand_posts.c.brand_id == bindparam("b"), brand_posts.c.post_id == bindparam("p"),
+            brand_posts.c.via == VIA_QUERY), [{"b": b, "p": p} for b, p in stale])
+    if new:
+        conn.execute(_insert_ignoring_conflicts(conn), [
+            {"brand_id": b, "post_id": p, "via": VIA_QUERY} for b, p in new])
+    changes: dict[int, MatchChanges] = {}
+    for brand_id, _ in new:
+        changes.setdefault(brand_id, MatchChanges()).added += 1
+    for brand_id, _ in stale:
+        changes.setdefault(brand_id, MatchChanges()).removed += 1
+    return changes
+
+
+def _insert_ignoring_conflicts(conn: Connection) -> Insert:
+    """``INSERT INTO brand_posts ... ON CONFLICT DO NOTHING`` in the connection's dialect."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(brand_posts).on_conflict_do_nothing()
+    if conn.dialect.name == "sqlite":
+        return sqlite.insert(brand_posts).on_conflict_do_nothing()
+    return insert(brand_posts)  # no other backend is supported (E104); pairs were checked
