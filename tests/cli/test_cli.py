@@ -146,7 +146,9 @@ def test_import_enriches_by_default_and_enrich_resumes(sqlite_url: str, tmp_path
     run(["init"], sqlite_url, tmp_path)
     first = run_json(["import", str(X_PAGE)], sqlite_url, tmp_path)
     assert first["enrichment"]["enriched"] == 3
-    assert first["enrichment"]["components"] == ["confiance.language.v1"]
+    assert first["enrichment"]["components"] == [
+        "confiance.language.v1", "confiance.embedding.usem3.v1", "confiance.sentiment.v1",
+        "confiance.aspects.v1", "confiance.moderation.v1", "confiance.intent.v1"]
     reddit = FIXTURES / "reddit" / "new.json"
     skipped = run_json(["import", str(reddit), "--no-enrich"], sqlite_url, tmp_path)
     assert "enrichment" not in skipped and skipped["imported"] > 0

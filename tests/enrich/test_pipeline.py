@@ -43,7 +43,13 @@ def test_enriches_pending_posts_once_and_resumes(engine: Engine) -> None:
     with engine.connect() as conn:
         made_by = conn.execute(sa.select(enrichments_table.c.made_by)).scalars().first()
     assert made_by == {"language": "confiance.language.v1",
-                       "language_confidence": "confiance.language.v1"}
+                       "language_confidence": "confiance.language.v1",
+                       "sentiment": "confiance.sentiment.v1",
+                       "sentiment_score": "confiance.sentiment.v1",
+                       "topics": "confiance.aspects.v1",
+                       "toxicity": "confiance.moderation.v1",
+                       "flags": "confiance.moderation.v1",
+                       "intent": "confiance.intent.v1"}
 
 
 def test_since_and_brand_narrow_what_is_enriched(engine: Engine) -> None:

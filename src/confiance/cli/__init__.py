@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from confiance import __version__
-from confiance.cli import brands, data, demo, enrich
+from confiance.cli import analyze, brands, data, demo, enrich, sentiment, topics
 from confiance.cli.context import AppContext
 from confiance.cli.output import fail
 from confiance.core.errors import ConfianceError
@@ -55,6 +55,9 @@ data.register(app)
 brands.register(app)
 demo.register(app)
 enrich.register(app)
+sentiment.register(app)
+analyze.register(app)
+topics.register(app)
 
 
 def main() -> None:

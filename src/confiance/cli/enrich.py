@@ -11,8 +11,9 @@ from sqlalchemy import Engine
 
 from confiance.cli.context import app_context
 from confiance.cli.output import console, number, print_json
+from confiance.enrich.brands import BrandMatcher
 from confiance.enrich.pipeline import Pipeline, enrich_store
-from confiance.store import brands, enrichments
+from confiance.store import brands, corrections, enrichments
 
 
 def register(app: typer.Typer) -> None:
@@ -30,7 +31,8 @@ def enrich(
                                             help="Posts per committed batch.")] = 1000,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Enrich every stored post not enriched yet (language; more components to come).
+    """Enrich every stored post not enriched yet: language, sentiment, aspects, moderation
+    flags, intent, and the brands whose query matches.
 
     Each batch is committed: an interrupted run resumes where it stopped.
 
@@ -48,11 +50,20 @@ def enrich(
                         f"{number(result['errors'])} with a component error.")
 
 
+def store_pipeline(engine: Engine) -> Pipeline:
+    """The default pipeline for this store: its brands' names set aside by language
+    detection, their queries matched, their retrained sentiment heads used."""
+    known = brands.list_brands(engine)
+    return Pipeline.default(brand_names=[b.name for b in known],
+                            matcher=BrandMatcher.from_store(engine) if known else None,
+                            brand_models=corrections.active_models(engine))
+
+
 def run_enrichment(engine: Engine, *, since: datetime | None = None,
                    brand_id: int | None = None, batch_size: int = 1000,
                    show_progress: bool = True) -> dict[str, Any]:
-    """Enrich pending posts with the default pipeline, with a progress bar for people."""
-    pipeline = Pipeline.default(brand_names=[b.name for b in brands.list_brands(engine)])
+    """Enrich pending posts with :func:`store_pipeline`, with a progress bar for people."""
+    pipeline = store_pipeline(engine)
     total = enrichments.count_pending(engine, since=since, brand_id=brand_id)
     out = console()
     with Progress(TextColumn("[bold]Enriching"), BarColumn(), MofNCompleteColumn(),

@@ -46,6 +46,28 @@ CATALOGUE: dict[str, str] = {
     "E404": "Query error at {where}: {reason}.\n{excerpt}",
     "E405": "Query error at {where}: {reason}.\n{excerpt}",
     "E406": "Query error at {where}: {reason}.\n{excerpt}",
+    "E407": "The stored query of brand {name!r} does not parse: fix it with `confiance brand "
+    "update {name!r} --query QUERY`. {error}",
+    # E5xx: enrichment models (details: path, backend, labels, detail)
+    "E501": "The model directory {path} is missing or incomplete: {detail}. An ONNX model "
+    "needs model.onnx, tokenizer.json and config.json side by side; a transformers model "
+    "needs config.json, its weights (model.safetensors or pytorch_model.bin) and its tokenizer "
+    "files, as written by save_pretrained().",
+    "E502": "The {backend} backend cannot be used: {detail}. Install ONNX Runtime with "
+    "`pip install 'confiance[onnx]'`, or transformers and torch with "
+    "`pip install 'confiance[transformers]'`.",
+    "E503": "The model's labels {labels} cannot be read as sentiment: {detail}. Check the "
+    "model card, then map each label to positive, neutral or negative with labels=, e.g. "
+    "HFSentiment(path, labels={{'LABEL_0': 'negative', 'LABEL_1': 'neutral', "
+    "'LABEL_2': 'positive'}}).",
+    # E51x: sentiment corrections and retraining (details: brand, count, ref, label)
+    "E511": "Brand {brand!r} has {count} sentiment correction(s); retraining needs at least "
+    "{minimum}. Correct more posts with `confiance sentiment correct POST LABEL --brand "
+    "{brand!r}`.",
+    "E512": "No post {ref!r}. Name a post as PLATFORM:ID (for example x:1712345678) or by its "
+    "numeric id, as `confiance sentiment corrections` and the web app show them.",
+    "E513": "{label!r} is not a sentiment: use one of {allowed}.",
+    "E514": "The text file {path} cannot be analysed: {detail}.",
 }
 
 
@@ -64,5 +86,9 @@ class ConfianceError(Exception):
         super().__init__(f"{code}: {message}")
 
     def as_dict(self) -> dict[str, Any]:
-        """The error as a JSON-ready object (``{"code": ..., "message": ...}``)."""
-        return {"code": self.code, "message": self.message}
+        """The error as a JSON-ready object: ``{"code": ..., "message": ...}``, plus
+        ``"details"`` when the error has some (a query error's ``line``, ``column``...)."""
+        found: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            found["details"] = dict(self.details)
+        return found

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from confiance.enrich.component import Component, Doc, EnrichError, ErrorHandler, raise_errors
-from confiance.enrich.language import LanguageDetector
+
+if TYPE_CHECKING:
+    from confiance.enrich.sentiment import SentimentModel
 
 
 class Pipeline:
@@ -21,9 +24,29 @@ class Pipeline:
         self.components = list(components)
 
     @classmethod
-    def default(cls, *, brand_names: Sequence[str] = ()) -> Pipeline:
-        """The built-in pipeline; brand names are ignored by language detection."""
-        return cls([LanguageDetector(ignore=brand_names)])
+    def default(cls, *, brand_names: Sequence[str] = (), matcher: Component | None = None,
+                brand_models: Mapping[str, SentimentModel] | None = None,
+                aspects: Path | str | None = None) -> Pipeline:
+        """The built-in pipeline, in the order each component's inputs need:
+
+        language (brand names set aside) -> embedding -> brand queries (``matcher``, when
+        brands exist: ``lang:`` sees the detected language) -> sentiment (a brand's retrained
+        head when the post matched that brand) -> aspects -> moderation -> intent (reads
+        the sentiment). ``aspects`` is a brand aspect file extending the default list.
+        """
+        from confiance.enrich.aspects import AspectTagger
+        from confiance.enrich.embeddings import Embedder
+        from confiance.enrich.intent import IntentClassifier
+        from confiance.enrich.language import LanguageDetector
+        from confiance.enrich.moderation import Moderator
+        from confiance.enrich.sentiment import SentimentClassifier
+
+        components: list[Component] = [LanguageDetector(ignore=brand_names), Embedder()]
+        if matcher is not None:
+            components.append(matcher)
+        components += [SentimentClassifier(brand_models=brand_models),
+                       AspectTagger(aspects), Moderator(), IntentClassifier()]
+        return cls(components)
 
     @property
     def names(self) -> list[str]:

@@ -1,20 +1,28 @@
-"""Reading posts that await enrichment, and storing what enrichment wrote."""
+"""Reading posts that await enrichment, and storing what enrichment wrote.
+
+The brands a post matches (``brand_matches``, from :mod:`confiance.enrich.brands`) are not an
+``enrichments`` column: they become ``brand_posts`` rows with ``via='query'``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, delete, func, insert, select
 
 from confiance.enrich.component import Doc
+from confiance.store import brands
 from confiance.store.runs import utcnow
 from confiance.store.tables import brand_posts, enrichments, posts
 
 COLUMNS = ("language", "language_confidence", "sentiment", "sentiment_score", "topics",
            "toxicity", "flags", "intent")
 """Enrichment values stored as columns; a value no component wrote stays NULL."""
+PROVENANCE = frozenset((*COLUMNS, "brand_matches"))
+"""Values whose maker ``made_by`` records: what is stored (run-only values such as the
+embedding are left out)."""
 
 
 def _pending(since: datetime | None, brand_id: int | None) -> Select[Any]:
@@ -60,14 +68,54 @@ def _doc(row: Any) -> Doc:
                hashtags=list(row.hashtags or []), mentions=list(row.mentions or []))
 
 
-def save(conn: Connection, results: Sequence[tuple[int, Doc, list[dict[str, str]]]]) -> None:
-    """Store (post id, enriched doc, errors) rows, replacing earlier results of those posts."""
+def stored(conn: Connection, *, after: int = 0, limit: int = 1000) -> list[tuple[int, Doc]]:
+    """Up to ``limit`` stored posts with an id above ``after``, enriched or not, as (post id,
+    doc) in id order (keyset paging), for re-running one component. A doc has the language
+    enrichment detected, if any, in ``values["language"]``, as the pipeline would."""
+    query = (select(posts.c.id, posts.c.platform, posts.c.platform_id, posts.c.kind,
+                    posts.c.text, posts.c.title, posts.c.language, posts.c.hashtags,
+                    posts.c.mentions, enrichments.c.language.label("detected"))
+             .outerjoin(enrichments, enrichments.c.post_id == posts.c.id)
+             .where(posts.c.id > after).order_by(posts.c.id).limit(limit))
+    found = []
+    for row in conn.execute(query):
+        doc = _doc(row)
+        if row.detected is not None:
+            doc.values["language"] = row.detected
+        found.append((int(row.id), doc))
+    return found
+
+
+def count_stored(engine: Engine) -> int:
+    """How many posts are stored."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(posts)).scalar_one())
+
+
+def save(conn: Connection, results: Sequence[tuple[int, Doc, list[dict[str, str]]]], *,
+         brand_ids: Mapping[str, int] | None = None) -> None:
+    """Store (post id, enriched doc, errors) rows, replacing earlier results of those posts.
+
+    For a doc with ``brand_matches`` (brand names), the post's ``via='query'`` attachments
+    are replaced by those brands (``via='import'`` ones stay); ``brand_ids`` maps the names
+    to ids (``BrandMatcher.ids``), else they are looked up. A doc without the value (no
+    brand matcher ran, or it failed on the post) keeps its attachments as they are.
+    """
     if not results:
         return
     now = utcnow()
     conn.execute(delete(enrichments).where(enrichments.c.post_id.in_([r[0] for r in results])))
     conn.execute(insert(enrichments), [
         {"post_id": post_id, **{c: doc.values.get(c) for c in COLUMNS},
-         "made_by": dict(doc.made_by), "errors": errors or None, "enriched_at": now}
+         "made_by": {k: v for k, v in doc.made_by.items() if k in PROVENANCE},
+         "errors": errors or None, "enriched_at": now}
         for post_id, doc, errors in results
     ])
+    matched = {post_id: doc.values["brand_matches"] for post_id, doc, _ in results
+               if "brand_matches" in doc.values}
+    if matched:
+        ids = brand_ids if brand_ids is not None else brands.ids_by_name(
+            conn, (name for names in matched.values() for name in names))
+        brands.replace_query_matches(conn, {
+            post_id: {ids[name] for name in names if name in ids}
+            for post_id, names in matched.items()})

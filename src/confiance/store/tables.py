@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -174,3 +175,36 @@ enrichments = Table(
 )
 """What enrichment wrote for a post; ``made_by`` maps each value to the versioned component
 (or ``platform``) that produced it, ``errors`` lists components that failed on the post."""
+
+sentiment_corrections = Table(
+    "sentiment_corrections",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("post_id", ForeignKey("posts.id", ondelete="SET NULL")),
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE")),
+    Column("text", Text, nullable=False),
+    Column("language", String(16)),
+    Column("label", String(10), nullable=False),
+    Column("previous", String(10)),
+    Column("corrected_by", String(200)),
+    Column("created_at", Time, nullable=False),
+    Index(None, "brand_id"),
+    Index(None, "post_id"),
+)
+"""An analyst's sentiment label for a text: the text is copied, so retraining still works
+after the post is deleted; ``previous`` is what the model had said."""
+
+sentiment_models = Table(
+    "sentiment_models",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("model", LargeBinary, nullable=False),
+    Column("manifest", Json, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", Time, nullable=False),
+    UniqueConstraint("brand_id", "revision"),
+)
+"""A brand's retrained sentiment head (``.npz`` bytes, a few kB; never a pickle) with its
+manifest (corrections used, accuracy before and after); one active revision per brand."""
