@@ -331,7 +331,7 @@ class AspectTagger:
             matched: list[tuple[Doc, set[str], set[str]]] = []
             for doc in batch:
                 try:
-                    found, excluded = self.matcher.find(_text(doc), _language(doc))
+                    found, excluded = self.matcher.find(_text(doc), doc.primary_language())
                     matched.append((doc, found, excluded))
                 except Exception as exc:  # noqa: BLE001 - reported, the batch goes on
                     on_error(EnrichError(doc.key, self.name, f"{type(exc).__name__}: {exc}"))
@@ -404,9 +404,3 @@ def _text(doc: Doc) -> str:
     return f"{doc.title}. {doc.text}" if doc.title else doc.text
 
 
-def _language(doc: Doc) -> str | None:
-    """The detected language if any, else the platform's hint; ``None`` when unknown."""
-    value = doc.values.get("language") or doc.language
-    if not isinstance(value, str) or not value or value == "unknown":
-        return None
-    return value.split("-")[0].lower()

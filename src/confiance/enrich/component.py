@@ -49,10 +49,22 @@ class Doc:
         """A doc for free text (``confiance analyze``), keyed by its position."""
         return cls(key=("text", str(position)), text=text)
 
+    def primary_language(self) -> str | None:
+        """The language detected earlier in the pipeline, else the one the platform stated,
+        as its primary subtag (``fr`` for ``fr-FR``); ``None`` when neither is known."""
+        return primary_subtag(self.values.get("language")) or primary_subtag(self.language)
+
     def set(self, name: str, value: Any, component: str) -> None:
         """Record ``value`` for output ``name``, made by ``component``."""
         self.values[name] = value
         self.made_by[name] = component
+
+
+def primary_subtag(language: object) -> str | None:
+    """``fr`` for ``fr-FR`` or ``FR``; ``None`` for no language or ``unknown``."""
+    if not isinstance(language, str) or not language or language == "unknown":
+        return None
+    return language.split("-")[0].lower()
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,14 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
-from confiance.enrich.component import Doc, EnrichError, ErrorHandler, batched, raise_errors
+from confiance.enrich.component import (
+    Doc,
+    EnrichError,
+    ErrorHandler,
+    batched,
+    primary_subtag,
+    raise_errors,
+)
 
 NAME = "confiance.moderation.v1"
 
@@ -688,8 +695,7 @@ class Moderator:
             for doc in batch:
                 try:
                     text = doc.text if not doc.title else f"{doc.title}\n{doc.text}"
-                    language = doc.values.get("language") or doc.language
-                    toxicity, flags, key = self._analyse(text, _primary(language))
+                    toxicity, flags, key = self._analyse(text, doc.primary_language())
                     done.append((doc, toxicity, flags, key))
                 except Exception as exc:  # noqa: BLE001 - reported, the batch goes on
                     on_error(EnrichError(doc.key, self.name, f"{type(exc).__name__}: {exc}"))
@@ -703,7 +709,7 @@ class Moderator:
 
     def moderate(self, text: str, *, language: str | None = None) -> Moderation:
         """The toxicity and flags of one text (no batch, so no duplicate detection)."""
-        toxicity, flags, _ = self._analyse(text, _primary(language))
+        toxicity, flags, _ = self._analyse(text, primary_subtag(language))
         return Moderation(toxicity, sorted(flags))
 
     def to_disk(self, path: Path) -> None:
@@ -749,13 +755,6 @@ class Moderator:
         if len(content) >= self.duplicate_min_words:
             key = " ".join(content)
         return _toxicity(threats, found), flags, key
-
-
-def _primary(language: object) -> str | None:
-    """``fr`` for ``fr-FR``; ``None`` for no language or ``unknown``."""
-    if not isinstance(language, str) or not language or language == "unknown":
-        return None
-    return language.split("-")[0].lower()
 
 
 def _scan(words: Lexicon, tokens: list[str], language: str | None) -> _Words:

@@ -82,16 +82,10 @@ def lexicon_features(texts: Sequence[str], languages: Sequence[str | None]) -> M
                       french * (1.0 - english)]).astype(np.float32)
 
 
-def language_of(doc: Doc) -> str | None:
-    """The detected language of a doc (else the one its platform stated), as ``en``."""
-    found = doc.values.get("language") or doc.language
-    return str(found).split("-")[0].lower() if found else None
-
-
 def features(docs: Sequence[Doc], encoder: Encoder | None = None) -> Matrix:
     """The head's input for ``docs``: embedding, then lexicon features."""
     vectors = embeddings_of(docs, encoder)
-    languages = [language_of(doc) for doc in docs]
+    languages = [doc.primary_language() for doc in docs]
     lexical = lexicon_features([doc_text(doc) for doc in docs], languages)
     return np.hstack([vectors, lexical]).astype(np.float32)
 
@@ -274,7 +268,7 @@ class SentimentClassifier:
         for i, doc in enumerate(docs):
             model = self._model_for(doc)
             groups.setdefault(id(model), (model, []))[1].append(i)
-        languages = [language_of(doc) for doc in docs]
+        languages = [doc.primary_language() for doc in docs]
         for model, rows in groups.values():
             found = model.predict(x[rows], [languages[i] for i in rows])
             for i, (label, score, confidence) in zip(rows, found, strict=True):
