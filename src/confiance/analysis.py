@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from confiance.core.errors import ConfianceError
-from confiance.enrich.component import Doc, EnrichError
+from confiance.enrich.component import Doc, EnrichError, batched
 from confiance.enrich.pipeline import Pipeline
 
 OUTPUT_COLUMNS = ("lang", "sentiment", "sentiment_score", "topics", "toxicity", "flags",
@@ -166,11 +166,16 @@ def _cell(value: Any) -> str:
 def _open_reader(path: Path, delimiter: str | None) -> tuple[Any, csv.DictReader[str]]:
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
-        sample = handle.read(65536)
-        handle.seek(0)
     except FileNotFoundError:
         raise ConfianceError("E206", path=str(path)) from None
+    except OSError as exc:
+        raise ConfianceError("E514", path=str(path), detail=f"{type(exc).__name__}: {exc}") \
+            from None
+    try:
+        sample = handle.read(65536)
+        handle.seek(0)
     except (OSError, UnicodeDecodeError) as exc:
+        handle.close()
         raise ConfianceError("E514", path=str(path),
                              detail=f"{type(exc).__name__}: {exc}; save it as UTF-8") from None
     if delimiter is None:
@@ -216,7 +221,7 @@ def analyze_csv(path: Path, output: Path, *, text_column: str = "text",
         with tmp.open("w", encoding="utf-8", newline="") as out:
             writer = csv.DictWriter(out, fieldnames=summary.columns, extrasaction="ignore")
             writer.writeheader()
-            for rows in batched_rows(reader, batch_size):
+            for rows in batched(reader, batch_size):
                 texts = [row.get(text_column) or "" for row in rows]
                 langs = ([(row.get(language_column) or None) for row in rows]
                          if language_column else None)
@@ -248,18 +253,6 @@ def analyze_csv(path: Path, output: Path, *, text_column: str = "text",
         tmp.unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def batched_rows(reader: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    """Rows of a CSV reader in lists of at most ``size``."""
-    batch: list[dict[str, Any]] = []
-    for row in reader:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _position(handle: io.TextIOBase) -> int:

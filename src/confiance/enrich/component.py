@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from confiance.domain import Post
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -109,11 +111,11 @@ class Component(Protocol):
         ...
 
 
-def batched(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
-    """``docs`` in lists of at most ``size``."""
-    batch: list[Doc] = []
-    for doc in docs:
-        batch.append(doc)
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` (docs, CSV rows...) in lists of at most ``size``."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
         if len(batch) >= size:
             yield batch
             batch = []
