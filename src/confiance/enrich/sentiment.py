@@ -255,12 +255,15 @@ class SentimentClassifier:
             yield from batch
 
     def _score(self, docs: list[Doc]) -> None:
-        blank = [doc for doc in docs if not doc_text(doc).strip()]
-        for doc in blank:  # nothing to read: neutral, and say so with full confidence
-            doc.set("sentiment", "neutral", self.name)
-            doc.set("sentiment_score", 0.0, self.name)
-            doc.set("sentiment_confidence", 1.0, self.name)
-        docs = [doc for doc in docs if doc_text(doc).strip()]
+        readable = []
+        for doc in docs:
+            if doc_text(doc).strip():
+                readable.append(doc)
+            else:  # nothing to read: neutral, and say so with full confidence
+                doc.set("sentiment", "neutral", self.name)
+                doc.set("sentiment_score", 0.0, self.name)
+                doc.set("sentiment_confidence", 1.0, self.name)
+        docs = readable
         if not docs:
             return
         x = features(docs, self.encoder)

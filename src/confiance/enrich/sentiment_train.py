@@ -136,10 +136,9 @@ def fit_model(x: Matrix, examples: Sequence[Example],
     return SentimentModel(heads)
 
 
-def build_default(out: Path | None = None, *, encoder: Encoder | None = None) -> SentimentModel:
+def build_default(out: Path | None = None) -> SentimentModel:
     """Train the shipped head on the shipped texts and write it (to the package by default)."""
-    examples = training_examples()
-    x = text_features([e.text for e in examples], [e.language for e in examples], encoder)
+    examples, x = shipped_features()
     model = fit_model(x, examples)
     counts = {lang: {c: sum(1 for e in examples if e.language == lang and e.label == c)
                      for c in CLASSES} for lang in ("fr", "en")}
@@ -237,7 +236,8 @@ def retrain(brand: str, corrections: Sequence[Example], *, base: SentimentModel,
         method, folds = "held-out fifth", 5
         fold_of = [_fold(c.text, folds) for c in corrections]
         test = [i for i in range(n) if fold_of[i] == 0] or [n - 1]
-        plan = [(test, [i for i in range(n) if i not in set(test)])]
+        held = set(test)
+        plan = [(test, [i for i in range(n) if i not in held])]
     else:
         folds = min(5, n)
         method = f"{folds}-fold cross-validation"
