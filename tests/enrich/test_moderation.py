@@ -11,16 +11,8 @@ from hypothesis import strategies as st
 from confiance.demo import generate
 from confiance.domain import Post
 from confiance.enrich.component import Component, Doc, EnrichError
-from confiance.enrich.moderation import (
-    FLAGS,
-    NAME,
-    Moderator,
-    PiiMatch,
-    find_pii,
-    iban_is_valid,
-    luhn_is_valid,
-    redact,
-)
+from confiance.enrich.moderation import FLAGS, NAME, Moderator
+from confiance.enrich.pii import PiiMatch, find_pii, iban_is_valid, luhn_is_valid, redact
 from confiance.sources import x_v2
 
 
