@@ -139,29 +139,10 @@ def _class_end(pattern: str, start: int) -> int:
     return end
 
 
-def _group_end(pattern: str, start: int) -> int:
-    """The index of the ``)`` closing the group opened at ``start``."""
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth after it) for each character of ``pattern`` from
+    ``start`` that is not escaped and not inside a character class."""
     depth, index = 0, start
-    while True:
-        char = pattern[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "[":
-            index = _class_end(pattern, index) + 1
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-
-
-def _alternatives(pattern: str) -> list[str]:
-    """``pattern`` split on its top-level ``|``."""
-    parts, depth, begin, index = [], 0, 0, 0
     while index < len(pattern):
         char = pattern[index]
         if char == "\\":
@@ -174,10 +155,25 @@ def _alternatives(pattern: str) -> list[str]:
             depth += 1
         elif char == ")":
             depth -= 1
-        elif char == "|" and depth == 0:
+        yield index, char, depth
+        index += 1
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """The index of the ``)`` closing the group opened at ``start``."""
+    for index, char, depth in _structure(pattern, start):
+        if char == ")" and depth == 0:
+            return index
+    raise ValueError(f"unbalanced group at {start} in {pattern!r}")
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """``pattern`` split on its top-level ``|``."""
+    parts, begin = [], 0
+    for index, char, depth in _structure(pattern):
+        if char == "|" and depth == 0:
             parts.append(pattern[begin:index])
             begin = index + 1
-        index += 1
     parts.append(pattern[begin:])
     return parts
 
