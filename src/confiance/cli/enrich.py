@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 
 from confiance.cli.context import app_context
 from confiance.cli.output import console, number, print_json
-from confiance.enrich.brands import BrandMatcher
-from confiance.enrich.pipeline import Pipeline, enrich_store
-from confiance.store import brands, corrections, enrichments
+from confiance.enrich.pipeline import Pipeline, PipelineSpec, enrich_store
+from confiance.enrich.runners import Runner, runner_for
+from confiance.store import brands, enrichments
 
 
 def register(app: typer.Typer) -> None:
@@ -29,48 +29,63 @@ def enrich(
         help="Only posts attached to this brand.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000,
                                             help="Posts per committed batch.")] = 1000,
+    workers: Annotated[int, typer.Option(
+        min=1, max=1024, help="Pipelines run side by side: a process pool when above 1, "
+        "or the number of Ray actors with --ray.")] = 1,
+    ray: Annotated[bool, typer.Option(
+        "--ray", help="Run the pipeline on Ray actors (pip install 'confiance[ray]'); "
+        "a local Ray unless --ray-address is given.")] = False,
+    ray_address: Annotated[str | None, typer.Option(
+        help="Address of a Ray cluster (ray://HOST:10001, HOST:6379 or auto); implies "
+        "--ray.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Enrich every stored post not enriched yet: language, sentiment, aspects, moderation
     flags, intent, and the brands whose query matches.
 
-    Each batch is committed: an interrupted run resumes where it stopped.
+    Each batch is committed: an interrupted run resumes where it stopped. For a large
+    backfill, --workers N runs N pipelines in a process pool, --ray on Ray actors; this
+    process still writes every batch, in order.
 
-    Example: confiance enrich --since 2026-10-01 --brand "Maison Lumière"
+    Example: confiance enrich --since 2026-10-01 --brand "Maison Lumière" --workers 4
     """
     engine = app_context(ctx).ready_engine()
     brand_id = brands.resolve(engine, brand) if brand else None
+    runner = runner_for(workers, ray=ray, address=ray_address)
     result = run_enrichment(engine, since=since, brand_id=brand_id, batch_size=batch_size,
-                            show_progress=not json_output)
+                            show_progress=not json_output, runner=runner)
     if json_output:
         print_json(result)
     else:
+        plural = "s" if result["workers"] > 1 else ""
+        where = "" if result["runner"] == "in-process" else \
+            f" ({result['runner']}, {number(result['workers'])} worker{plural})"
         console().print(f"Enriched {number(result['enriched'])} posts in "
-                        f"{result['seconds']:,.1f} s with {', '.join(result['components'])}; "
+                        f"{result['seconds']:,.1f} s{where} with "
+                        f"{', '.join(result['components'])}; "
                         f"{number(result['errors'])} with a component error.")
 
 
 def store_pipeline(engine: Engine) -> Pipeline:
-    """The default pipeline for this store: its brands' names set aside by language
-    detection, their queries matched, their retrained sentiment heads used."""
-    known = brands.list_brands(engine)
-    return Pipeline.default(brand_names=[b.name for b in known],
-                            matcher=BrandMatcher.from_store(engine) if known else None,
-                            brand_models=corrections.active_models(engine))
+    """The default pipeline for this store (:meth:`PipelineSpec.from_store`, built): its
+    brands' names set aside by language detection, their queries matched, their retrained
+    sentiment heads used."""
+    return PipelineSpec.from_store(engine).build()
 
 
 def run_enrichment(engine: Engine, *, since: datetime | None = None,
                    brand_id: int | None = None, batch_size: int = 1000,
-                   show_progress: bool = True) -> dict[str, Any]:
-    """Enrich pending posts with :func:`store_pipeline`, with a progress bar for people."""
-    pipeline = store_pipeline(engine)
+                   show_progress: bool = True, runner: Runner | None = None) -> dict[str, Any]:
+    """Enrich pending posts with the store's pipeline (:meth:`PipelineSpec.from_store`),
+    on ``runner`` (this process by default), with a progress bar for people."""
+    spec = PipelineSpec.from_store(engine)
     total = enrichments.count_pending(engine, since=since, brand_id=brand_id)
     out = console()
     with Progress(TextColumn("[bold]Enriching"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=out, transient=True,
                   disable=not show_progress or not out.is_terminal or total == 0) as bar:
         task = bar.add_task("enrich", total=total)
-        summary = enrich_store(engine, pipeline, since=since, brand_id=brand_id,
-                               batch_size=batch_size,
+        summary = enrich_store(engine, spec, since=since, brand_id=brand_id,
+                               batch_size=batch_size, runner=runner,
                                progress=lambda done: bar.update(task, completed=done))
-    return summary.as_dict(pipeline.names)
+    return summary.as_dict()

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from contextlib import closing
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from confiance.enrich.component import Component, Doc, EnrichError, ErrorHandler, raise_errors
+from confiance.enrich.component import Component, Doc, ErrorHandler, raise_errors
 
 if TYPE_CHECKING:
+    from confiance.enrich.brands import BrandSpec
+    from confiance.enrich.runners import PipelineRecipe, Runner
     from confiance.enrich.sentiment import SentimentModel
 
 
@@ -62,6 +66,48 @@ class Pipeline:
         yield from stream
 
 
+@dataclass(frozen=True)
+class PipelineSpec:
+    """A picklable recipe of :meth:`Pipeline.default`: what a worker needs to build it.
+
+    It holds data, never loaded models, so a process pool or a Ray actor receives a few
+    kilobytes and builds its own pipeline once (:meth:`build`; models load on first use).
+    A compiled brand matcher holds closures and does not pickle, so the brands travel as
+    their stored queries (``brands``: :data:`confiance.enrich.brands.BrandSpec` tuples,
+    compiled again in each worker); retrained sentiment heads are small numpy arrays
+    (about 13 kB a brand) and travel as they are. ``aspects`` is the path of a brand aspect
+    file; every worker must be able to read it (on a Ray cluster, the same path on each node).
+    """
+
+    brand_names: tuple[str, ...] = ()
+    """Names language detection sets aside."""
+    brands: tuple[BrandSpec, ...] | None = None
+    """(id, name, query, hashtags) of each brand to match; ``None``: no brand matcher."""
+    brand_models: Mapping[str, SentimentModel] = field(default_factory=dict)
+    """Brand name -> its retrained sentiment head."""
+    aspects: str | None = None
+    """A brand aspect file extending the default aspects."""
+
+    @classmethod
+    def from_store(cls, engine: Engine) -> PipelineSpec:
+        """The recipe for this store: its brands' names set aside by language detection,
+        their queries matched, their retrained sentiment heads used."""
+        from confiance.store import brands, corrections
+
+        known = brands.list_brands(engine)
+        return cls(brand_names=tuple(b.name for b in known),
+                   brands=tuple(brands.queries(engine)) if known else None,
+                   brand_models=corrections.active_models(engine))
+
+    def build(self) -> Pipeline:
+        """The pipeline; a stored query that does not parse raises E407."""
+        from confiance.enrich.brands import BrandMatcher
+
+        matcher = BrandMatcher(self.brands) if self.brands is not None else None
+        return Pipeline.default(brand_names=self.brand_names, matcher=matcher,
+                                brand_models=self.brand_models or None, aspects=self.aspects)
+
+
 @dataclass
 class EnrichSummary:
     """What ``enrich_store`` did; ``as_dict`` is the ``--json`` output."""
@@ -69,42 +115,64 @@ class EnrichSummary:
     enriched: int = 0
     errors: int = 0
     seconds: float = 0.0
+    components: list[str] = field(default_factory=list)
+    runner: str = "in-process"
+    workers: int = 1
 
-    def as_dict(self, components: list[str]) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         """The summary as a JSON-ready object."""
         return {"enriched": self.enriched, "errors": self.errors,
-                "seconds": round(self.seconds, 3), "components": components,
+                "seconds": round(self.seconds, 3), "components": self.components,
+                "runner": self.runner, "workers": self.workers,
                 "posts_per_second": round(self.enriched / self.seconds) if self.seconds
                 else None}
 
 
-def enrich_store(engine: Engine, pipeline: Pipeline, *, since: datetime | None = None,
-                 brand_id: int | None = None, batch_size: int = 1000,
-                 progress: Callable[[int], None] | None = None) -> EnrichSummary:
+def enrich_store(engine: Engine, pipeline: Pipeline | PipelineRecipe, *,
+                 since: datetime | None = None, brand_id: int | None = None,
+                 batch_size: int = 1000, progress: Callable[[int], None] | None = None,
+                 runner: Runner | None = None) -> EnrichSummary:
     """Enrich every post not yet enriched; each batch is committed, so a stopped run resumes.
 
-    A component failing on a post is recorded with the post (``errors``) and the rest goes on.
+    ``runner`` (:mod:`confiance.enrich.runners`) runs the pipeline: in this process by
+    default, or in a process pool or on Ray, which need a picklable recipe
+    (:class:`PipelineSpec`) rather than a built ``pipeline``. Whatever the runner, this
+    process alone writes: batches are committed one by one, in id order, so a stopped
+    parallel run resumes exactly like a serial one. A component failing on a post is
+    recorded with the post (``errors``) and the rest goes on.
     """
+    from confiance.enrich.runners import InProcessRunner
     from confiance.store import enrichments
 
     started = time.perf_counter()
-    summary = EnrichSummary()
-    for batch in enrichments.pending(engine, since=since, brand_id=brand_id,
-                                     batch_size=batch_size):
-        failures: dict[tuple[str, str], list[dict[str, str]]] = {}
+    runner = runner or InProcessRunner()
+    # Built here even for workers: its names, and a broken recipe (E407) fails before any
+    # worker starts. Models load on first use, so this costs little.
+    built = pipeline if isinstance(pipeline, Pipeline) else pipeline.build()
+    summary = EnrichSummary(components=built.names, runner=runner.name, workers=runner.workers)
+    in_flight: deque[list[int]] = deque()
 
-        def record(error: EnrichError, failures: dict[Any, Any] = failures) -> None:
-            failures.setdefault(error.key, []).append(
-                {"component": error.component, "reason": error.reason})
+    def docs_of(batches: Iterable[list[tuple[int, Doc]]]) -> Iterator[list[Doc]]:
+        for batch in batches:
+            in_flight.append([post_id for post_id, _ in batch])
+            yield [doc for _, doc in batch]
 
-        docs = list(pipeline.pipe((doc for _, doc in batch), on_error=record))
-        results = [(post_id, doc, failures.get(doc.key, []))
-                   for (post_id, _), doc in zip(batch, docs, strict=True)]
-        with engine.begin() as conn:
-            enrichments.save(conn, results)
-        summary.enriched += len(results)
-        summary.errors += sum(1 for _, _, errors in results if errors)
-        if progress:
-            progress(summary.enriched)
+    pending = enrichments.pending(engine, since=since, brand_id=brand_id,
+                                  batch_size=batch_size)
+    with closing(runner.map(built if runner.in_process else pipeline, docs_of(pending))) \
+            as done:
+        for result in done:
+            failures: dict[tuple[str, str], list[dict[str, str]]] = {}
+            for error in result.errors:
+                failures.setdefault(error.key, []).append(
+                    {"component": error.component, "reason": error.reason})
+            results = [(post_id, doc, failures.get(doc.key, []))
+                       for post_id, doc in zip(in_flight.popleft(), result.docs, strict=True)]
+            with engine.begin() as conn:
+                enrichments.save(conn, results)
+            summary.enriched += len(results)
+            summary.errors += sum(1 for _, _, errors in results if errors)
+            if progress:
+                progress(summary.enriched)
     summary.seconds = time.perf_counter() - started
     return summary
