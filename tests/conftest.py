@@ -15,14 +15,31 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
+from confiance.auth import passwords
 from confiance.core.db import make_engine
 from confiance.core.settings import Settings
 from confiance.store import migrate
 
 FIXTURES = Path(__file__).parent / "sources" / "fixtures"
+FAST_ARGON2 = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+"""In-process tests hash with cheap argon2id parameters (a user costs ~1 ms instead of
+~100 ms); ``tests/web/test_auth_api.py`` checks that the application's own are the library's
+recommended ones. Commands run as subprocesses keep the real parameters."""
+APP_HASHER = passwords._hasher
+"""The application's own hasher factory, before the tests swap it."""
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    passwords._hasher = lambda: FAST_ARGON2  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        passwords._hasher = APP_HASHER
 
 
 @pytest.fixture

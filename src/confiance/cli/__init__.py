@@ -8,7 +8,18 @@ from typing import Annotated
 import typer
 
 from confiance import __version__
-from confiance.cli import analyze, brands, data, demo, enrich, sentiment, topics
+from confiance.cli import (
+    analyze,
+    brands,
+    data,
+    demo,
+    enrich,
+    rollups,
+    sentiment,
+    serve,
+    topics,
+    users,
+)
 from confiance.cli.context import AppContext
 from confiance.cli.output import fail
 from confiance.core.errors import ConfianceError
@@ -58,6 +69,9 @@ enrich.register(app)
 sentiment.register(app)
 analyze.register(app)
 topics.register(app)
+rollups.register(app)
+users.register(app)
+serve.register(app)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from confiance.cli.context import app_context
 from confiance.cli.output import console, number, print_json, rows_table
 from confiance.domain import Brand
 from confiance.enrich.brands import BrandMatcher, rematch
-from confiance.store import brands, enrichments
+from confiance.store import brands, enrichments, workspaces
 
 brand_app = typer.Typer(help="Manage brands, their queries, hashtags and competitors.",
                         no_args_is_help=True)
@@ -43,6 +43,8 @@ def add(
     query: Query = None,
     hashtag: Hashtags = None,
     competitor: Competitors = None,
+    workspace: Annotated[str | None, typer.Option(
+        help="The workspace it belongs to (default: the first one).")] = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Add a brand with its listening query, hashtags and competitors.
@@ -51,7 +53,12 @@ def add(
     a query, posts match the brand's name as a phrase or one of its hashtags.
     """
     brand = Brand(name=name, query=query, hashtags=hashtag or [], competitors=competitor or [])
-    brand_id = brands.add(app_context(ctx).ready_engine(), brand)
+    engine = app_context(ctx).ready_engine()
+    workspace_id = None
+    if workspace is not None:
+        with engine.connect() as conn:
+            workspace_id = workspaces.resolve(conn, workspace)
+    brand_id = brands.add(engine, brand, workspace_id=workspace_id)
     if json_output:
         print_json({"id": brand_id, **brand.model_dump()})
     else:

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from sqlalchemy import Engine
 
+from confiance.auth.login import demo_login
 from confiance.cli.context import app_context
 from confiance.cli.data import show_summary
 from confiance.cli.enrich import run_enrichment
@@ -55,13 +57,19 @@ def demo(
         imports.append(summary.as_dict())
     enrichment = run_enrichment(engine, show_progress=not json_output)
     result = stats.summary(engine)
+    with engine.begin() as conn:
+        email, password = demo_login(conn)
     if json_output:
         print_json({"seed": manifest.seed, "files": str(out), "imports": imports,
-                    "enrichment": enrichment, **result})
+                    "enrichment": enrichment, "login": {"email": email, "password": password},
+                    **result})
         return
-    console().print(f"Generated the demo data set (seed {seed}) in {out} and imported "
-                    f"{number(sum(i['imported'] + i['updated'] for i in imports))} posts.\n")
+    out_console = console()
+    out_console.print(f"Generated the demo data set (seed {seed}) in {out} and imported "
+                      f"{number(sum(i['imported'] + i['updated'] for i in imports))} posts.\n")
     show_summary(result)
+    out_console.print(f"\nDemo sign-in for the web app (`confiance serve`): {email} / "
+                      f"[bold]{escape(password)}[/bold] (a new password each run).")
 
 
 def _add_brands(engine: Engine, manifest: DemoManifest) -> None:

@@ -60,6 +60,16 @@ CATALOGUE: dict[str, str] = {
     "model card, then map each label to positive, neutral or negative with labels=, e.g. "
     "HFSentiment(path, labels={{'LABEL_0': 'negative', 'LABEL_1': 'neutral', "
     "'LABEL_2': 'positive'}}).",
+    # E504-E506: running enrichment in parallel (details: runner, workers, address, detail)
+    "E504": "Running enrichment on Ray needs the ray package, which is not installed. Install "
+    "it with `pip install 'confiance[ray]'` (on a cluster, on every node), or use --workers N "
+    "without --ray for a process pool on this machine.",
+    "E505": "An enrichment worker ({runner}) stopped unexpectedly: {detail}. The batches "
+    "committed before it are kept and the other posts are still pending: run `confiance "
+    "enrich` again to go on, with fewer --workers if the machine ran out of memory.",
+    "E506": "Cannot connect to the Ray cluster at {address}: {detail}. Check the address "
+    "(ray://HOST:10001 for Ray Client, HOST:6379 or auto on a cluster node) and that the "
+    "cluster is running.",
     # E51x: sentiment corrections and retraining (details: brand, count, ref, label)
     "E511": "Brand {brand!r} has {count} sentiment correction(s); retraining needs at least "
     "{minimum}. Correct more posts with `confiance sentiment correct POST LABEL --brand "
@@ -68,6 +78,67 @@ CATALOGUE: dict[str, str] = {
     "numeric id, as `confiance sentiment corrections` and the web app show them.",
     "E513": "{label!r} is not a sentiment: use one of {allowed}.",
     "E514": "The text file {path} cannot be analysed: {detail}.",
+    # E6xx: accounts, access and the web API (details: email, role, action, workspace...)
+    "E601": "Wrong e-mail address or password (or the account is deactivated). Check both, or "
+    "ask a workspace owner to reset your password with `confiance user password EMAIL`.",
+    "E602": "Too many failed sign-ins for this address or from this network. Wait {minutes} "
+    "minutes, then try again.",
+    "E603": "Sign in first: open the web app's sign-in page, or send a personal API token as "
+    "`Authorization: Bearer TOKEN` (create one with `confiance token create --user EMAIL`).",
+    "E604": "Your role {role!r} in workspace {workspace!r} does not allow {action!r}. Ask an "
+    "owner of the workspace to change your role.",
+    "E605": "No {what} {ref!r} in your workspaces. Check the id; list what you can see with "
+    "GET /api/v1/{listing}.",
+    "E606": "The form or request lacks a valid CSRF token. Reload the page and try again; API "
+    "clients should send a Bearer token instead of a session cookie.",
+    "E607": "A user with the address {email!r} exists already. Give them a role with "
+    "`confiance user add {email} --role ROLE --workspace NAME`.",
+    "E608": "{email!r} is not an e-mail address. Write it as name@example.org.",
+    "E609": "Unknown role {role!r}: use one of {allowed}.",
+    "E610": "The password must have at least {minimum} characters (and at most {maximum}). A "
+    "passphrase of a few words is easy to remember and hard to guess.",
+    "E611": "No user with the address {email!r}. Create one with `confiance user add {email} "
+    "--role ROLE`.",
+    "E612": "The cursor {cursor!r} is not valid (or belongs to another listing or sort order). "
+    "Start again without a cursor and follow the `next` links.",
+    "E613": "The parameter {name!r} has a value that cannot be used: {reason}.",
+    "E614": "Change your one-time password first: sign in to the web app, or run `confiance "
+    "user password {email}`.",
+    "E615": "No workspace named {name!r} (known: {known}). Create it with `confiance workspace "
+    "add NAME`.",
+    "E616": "A workspace named {name!r} exists already.",
+    "E617": "A workspace name cannot be empty.",
+    "E618": "A workspace keeps at least one owner: make someone else owner first.",
+    "E619": "Unknown interface language {locale!r}: use one of {allowed}.",
+    "E620": "No password was given: type it at the prompt, or pipe it with --password-stdin "
+    "(one line, at least 10 characters).",
+    "E621": "The request is not valid: {detail}. See the API reference at /docs.",
+    "E622": "There is no page or API route {path!r}. The API reference is at /docs.",
+    "E623": "{method} is not allowed on {path!r}. The API reference at /docs lists the methods.",
+    "E624": "Something went wrong on the server (incident {incident}). Try again; if it "
+    "persists, give the incident id to your administrator, who will find it in the logs.",
+    # E63x: mentions, authors, searches and corrections over the API (details: q, post, brand)
+    "E630": "The search {q!r} cannot be used: {reason}. Write up to 20 words, \"quoted "
+    "phrases\" or prefixes such as lumi*; for AND, OR, NOT and NEAR use the query filter.",
+    "E631": "Nothing to correct: send a sentiment (positive, neutral or negative), a list of "
+    "topics, or both.",
+    "E632": "Post {post} belongs to several of your brands ({brands}): send brand_id to say "
+    "which brand the correction is for.",
+    "E633": "Post {post} is not attached to brand {brand}. Send the id of one of its brands "
+    "({brands}), as GET /api/v1/posts/{post} lists them.",
+    "E634": "{topic!r} is not a topic id: use lower-case ids of letters, digits and _, such as "
+    "{known}.",
+    "E635": "Post {post} has not been enriched yet, so it has no topics to correct. Run "
+    "`confiance enrich`, then correct its topics.",
+    # E64x: dashboards (details: since, until, days, maximum, day, first, last)
+    "E640": "The period ends ({until}) before it starts ({since}). Give since and until as "
+    "YYYY-MM-DD with since on or before until (both days are included).",
+    "E641": "A period of {days} days is too long: a dashboard covers at most {maximum} days. "
+    "Choose a later since or an earlier until.",
+    "E642": "Hourly buckets cover at most {maximum} days, and this period has {days}. Use "
+    "granularity=day or week (or auto), or a shorter period.",
+    "E643": "The day {day} is outside the days a dashboard covers ({first} to {last}). "
+    "Give since and until as YYYY-MM-DD within them.",
 }
 
 
@@ -85,6 +156,11 @@ class ConfianceError(Exception):
         self.message = message
         super().__init__(f"{code}: {message}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by code and details, so an error raised in a worker process (a process
+        pool, a Ray actor) reaches the parent as the same error."""
+        return (_restore, (self.code, self.details))
+
     def as_dict(self) -> dict[str, Any]:
         """The error as a JSON-ready object: ``{"code": ..., "message": ...}``, plus
         ``"details"`` when the error has some (a query error's ``line``, ``column``...)."""
@@ -92,3 +168,8 @@ class ConfianceError(Exception):
         if self.details:
             found["details"] = dict(self.details)
         return found
+
+
+def _restore(code: str, details: dict[str, Any]) -> ConfianceError:
+    """A pickled :class:`ConfianceError`, rebuilt."""
+    return ConfianceError(code, **details)

@@ -44,6 +44,18 @@ class Settings(BaseSettings):
     sqlite_cache_mb: int = Field(default=64, ge=2, le=16_384)
     """SQLite page cache per connection; index updates of large imports need it to stay fast."""
 
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    """How long a web sign-in lasts without activity (each request extends it)."""
+
+    login_failures_per_email: int = Field(default=5, ge=1, le=1000)
+    """Failed sign-ins allowed per e-mail address in ``login_window_minutes``."""
+
+    login_failures_per_ip: int = Field(default=20, ge=1, le=10_000)
+    """Failed sign-ins allowed per client address in ``login_window_minutes``."""
+
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    """The window over which failed sign-ins are counted."""
+
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
         if self.env == "production" and (
@@ -51,6 +63,11 @@ class Settings(BaseSettings):
         ):
             raise ConfianceError("E103")
         return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies are sent over HTTPS only (in production: serve behind TLS)."""
+        return self.env == "production"
 
     @property
     def is_sqlite(self) -> bool:

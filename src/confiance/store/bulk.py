@@ -1,8 +1,10 @@
 """Dialect-specific bulk upserts: executemany on SQLite, COPY into a staging table on PostgreSQL.
 
 Each writer runs inside the caller's transaction and returns how many posts were new and how
-many already existed. SQL is built from the column constants of :mod:`confiance.store.rows`
-only; every value travels as a bound parameter or through COPY.
+many already existed; it refreshes the dashboard rollups of the posts it changed that a brand
+is attached to (an import of new posts without ``--brand`` has none). SQL is built from the
+column constants of :mod:`confiance.store.rows` only; every value travels as a bound parameter
+or through COPY.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, Protocol
 import orjson
 from sqlalchemy import Connection, Engine
 
+from confiance.store import rollups
 from confiance.store.rows import (
     AUTHOR_COLUMNS,
     AUTHOR_UPDATABLE,
@@ -95,6 +98,8 @@ class SqliteWriter:
                 "SELECT ?, id, 'import' FROM posts WHERE platform = ? AND platform_id = ?",
                 [(brand_id, row[0], row[1]) for row in posts],
             )
+        if brand_id is not None or inserted < len(posts):  # new posts have no brand yet
+            rollups.refresh_keys(conn, [row[0] for row in posts], [row[1] for row in posts])
         return int(inserted), len(posts) - int(inserted)
 
 
@@ -173,6 +178,8 @@ class PostgresWriter:
                 "INSERT INTO brand_posts (brand_id, post_id, via) SELECT %s, p.id, 'import' "
                 "FROM posts p JOIN unnest(%s::text[], %s::text[]) AS k(platform, platform_id) "
                 "USING (platform, platform_id) ON CONFLICT DO NOTHING", (brand_id, *packed.keys))
+        if brand_id is not None or inserted < len(packed.keys[0]):  # new posts have no brand
+            rollups.refresh_keys(conn, *packed.keys)
         return inserted, len(packed.keys[0]) - inserted
 
     @staticmethod

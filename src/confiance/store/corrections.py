@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, u
 from confiance.core.errors import ConfianceError
 from confiance.enrich.sentiment import CLASSES, SentimentModel
 from confiance.enrich.sentiment_train import Example
+from confiance.store import rollups
 from confiance.store.runs import utcnow
 from confiance.store.tables import (
     brand_posts,
@@ -96,6 +97,7 @@ def correct(engine: Engine, ref: str, label: str, *, brand_id: int | None = None
             score = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}[label]
             conn.execute(update(enrichments).where(enrichments.c.post_id == post.id)
                          .values(sentiment=label, sentiment_score=score, made_by=made_by))
+            rollups.refresh(conn, [post.id])
     found = list_corrections(engine, correction_id=new_id)
     return found[0]
 
@@ -219,6 +221,7 @@ def rescore(engine: Engine, brand_id: int, classifier: Any, *, batch_size: int =
                 conn.execute(update(enrichments).where(enrichments.c.post_id == row.id).values(
                     sentiment=doc.values["sentiment"],
                     sentiment_score=doc.values["sentiment_score"], made_by=made_by))
+            rollups.refresh(conn, (row.id for row in todo))
         done += len(rows)
         if progress is not None:
             progress(done)

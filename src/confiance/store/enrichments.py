@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Select, delete, func, insert, select
 
 from confiance.enrich.component import Doc
-from confiance.store import brands
+from confiance.store import brands, rollups
 from confiance.store.runs import utcnow
 from confiance.store.tables import brand_posts, enrichments, posts
 
@@ -99,7 +99,8 @@ def save(conn: Connection, results: Sequence[tuple[int, Doc, list[dict[str, str]
     For a doc with ``brand_matches`` (brand names), the post's ``via='query'`` attachments
     are replaced by those brands (``via='import'`` ones stay); ``brand_ids`` maps the names
     to ids (``BrandMatcher.ids``), else they are looked up. A doc without the value (no
-    brand matcher ran, or it failed on the post) keeps its attachments as they are.
+    brand matcher ran, or it failed on the post) keeps its attachments as they are. The
+    dashboard rollups of those posts are refreshed in the same transaction.
     """
     if not results:
         return
@@ -118,4 +119,5 @@ def save(conn: Connection, results: Sequence[tuple[int, Doc, list[dict[str, str]
             conn, (name for names in matched.values() for name in names))
         brands.replace_query_matches(conn, {
             post_id: {ids[name] for name in names if name in ids}
-            for post_id, names in matched.items()})
+            for post_id, names in matched.items()}, refresh_rollups=False)
+    rollups.refresh(conn, (post_id for post_id, _, _ in results))

@@ -7,11 +7,14 @@ JSON columns hold lists (media, hashtags, mentions) and the raw payload as recei
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -23,8 +26,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    column,
+    func,
+    literal_column,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.elements import ColumnElement
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -38,6 +45,69 @@ Json = JSON().with_variant(JSONB(), "postgresql")
 Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite aliases INTEGER PRIMARY KEY to rowid
 Time = DateTime(timezone=True)
 
+FOLD_FROM = (
+    "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöøùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĐđĒēĔĕĖėĘęĚě"
+    "ĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŁłŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžȘșȚț"
+)
+FOLD_TO = (
+    "AAAAAACEEEEIIIINOOOOOOUUUUYaaaaaaceeeeiiiinoooooouuuuyyAaAaAaCcCcCcCcDdDdEeEeEeEeEe"
+    "GgGgGgGgHhIiIiIiIiIJjKkLlLlLlLlNnNnNnOoOoOoRrRrRrSsSsSsSsTtTtUuUuUuUuUuUuWwYyYZzZzZzSsTt"
+)
+"""Accented Latin letters and the letter each becomes in PostgreSQL's full-text index
+(``translate()`` is immutable, so an index can use it without the ``unaccent`` extension).
+Frozen: migration 0005 built ``ix_posts_search`` with these very strings; changing them needs
+a migration that rebuilds the index."""
+
+
+def engagement(likes: ColumnElement[int], comments: ColumnElement[int],
+               shares: ColumnElement[int]) -> ColumnElement[int]:
+    """Likes + comments + shares, a missing count as 0: the expression ``ix_posts_engagement``
+    indexes. A query sorts on the index only when it uses this very expression."""
+    zero: ColumnElement[int] = literal_column("0")
+    total: ColumnElement[int] = (func.coalesce(likes, zero) + func.coalesce(comments, zero)
+                                 + func.coalesce(shares, zero))
+    return total
+
+
+def search_vector(text: ColumnElement[str], title: ColumnElement[str]) -> ColumnElement[Any]:
+    """PostgreSQL's full-text document of a post: its text and title, accents folded
+    (:data:`FOLD_FROM`), split into lower-case words by the ``simple`` configuration (no
+    stemming, no stop words: the same words in French and English). ``ix_posts_search``
+    indexes this very expression."""
+    empty: ColumnElement[str] = literal_column("''")
+    document = func.coalesce(text, empty).op("||")(literal_column("' '")).op("||")(
+        func.coalesce(title, empty))
+    folded = func.translate(document, literal_column(f"'{FOLD_FROM}'"),
+                            literal_column(f"'{FOLD_TO}'"))
+    vector: ColumnElement[Any] = func.to_tsvector(literal_column("'simple'"), folded)
+    return vector
+
+
+FTS_TABLE = "posts_fts"
+"""SQLite's full-text index of posts (FTS5, external content: text and title of ``posts``,
+``unicode61 remove_diacritics 2``), with ``posts_fts_pending`` (the posts changed since the
+index took them in, noted by the triggers ``posts_fts_insert``, ``posts_fts_update`` and
+``posts_fts_delete``; ``posts_fts_sync`` indexes them at the end of each import batch).
+Created by migration 0005 with raw DDL: no SQLAlchemy table can describe a virtual table, so
+neither is in :data:`metadata`."""
+
+
+def in_metadata(name: str | None, type_: str, _parent_names: Any) -> bool:
+    """Alembic's ``include_name`` hook: leave out :data:`FTS_TABLE`, its shadow tables
+    (``posts_fts_data``, ``posts_fts_idx``...) and ``posts_fts_pending``, which the metadata
+    does not declare."""
+    return not (type_ == "table" and name is not None
+                and (name == FTS_TABLE or name.startswith(f"{FTS_TABLE}_")))
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", Time, nullable=False),
+)
+"""A team's space: it holds brands, and its members see nothing outside it."""
+
 brands = Table(
     "brands",
     metadata,
@@ -47,7 +117,10 @@ brands = Table(
     Column("hashtags", Json, nullable=False),
     Column("competitor_of", ForeignKey("brands.id", ondelete="CASCADE")),
     Column("created_at", Time, nullable=False),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Index(None, "workspace_id"),
 )
+"""A brand or a competitor; a competitor lives in the workspace of the brand it competes with."""
 
 sources = Table(
     "sources",
@@ -96,6 +169,8 @@ authors = Table(
     Column("first_seen_at", Time, nullable=False),
     Column("updated_at", Time, nullable=False),
     UniqueConstraint("platform", "platform_id"),
+    Index(None, "followers", "id"),  # the authors listing sorted by followers, keyset-paged
+    Index(None, "handle"),  # the mentions filter author=HANDLE
 )
 
 posts = Table(
@@ -127,6 +202,13 @@ posts = Table(
     UniqueConstraint("platform", "platform_id"),
     Index(None, "created_at"),
     Index(None, "platform", "author_id"),
+    Index(None, "platform", "parent_id"),  # a post's direct replies (its thread)
+    # Mentions sorted by engagement: read in index order, newest id first among equals.
+    Index("ix_posts_engagement", engagement(column("likes"), column("comments"),
+                                            column("shares")), "id"),
+    # Full-text search on PostgreSQL (SQLite has the FTS5 table posts_fts instead).
+    Index("ix_posts_search", search_vector(column("text"), column("title")),
+          postgresql_using="gin").ddl_if(dialect="postgresql"),
 )
 """``author_id`` is the author's platform id on the same platform (join on both columns)."""
 
@@ -172,6 +254,7 @@ enrichments = Table(
     Column("enriched_at", Time, nullable=False),
     Index(None, "language"),
     Index(None, "sentiment"),
+    Index(None, "sentiment_score", "post_id"),  # mentions sorted by sentiment score
 )
 """What enrichment wrote for a post; ``made_by`` maps each value to the versioned component
 (or ``platform``) that produced it, ``errors`` lists components that failed on the post."""
@@ -194,6 +277,22 @@ sentiment_corrections = Table(
 """An analyst's sentiment label for a text: the text is copied, so retraining still works
 after the post is deleted; ``previous`` is what the model had said."""
 
+topic_corrections = Table(
+    "topic_corrections",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), nullable=False),
+    Column("added", Json, nullable=False),
+    Column("removed", Json, nullable=False),
+    Column("corrected_by", String(320)),
+    Column("created_at", Time, nullable=False),
+    Index(None, "brand_id", "created_at"),
+    Index(None, "post_id"),
+)
+"""An analyst's change to a post's topics (aspect ids added and removed) for one brand; the
+post's ``enrichments.topics`` is rewritten at once."""
+
 sentiment_models = Table(
     "sentiment_models",
     metadata,
@@ -208,3 +307,180 @@ sentiment_models = Table(
 )
 """A brand's retrained sentiment head (``.npz`` bytes, a few kB; never a pickle) with its
 manifest (corrections used, accuracy before and after); one active revision per brand."""
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("display_name", String(200)),
+    Column("password_hash", Text, nullable=False),
+    Column("locale", String(8), nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("must_change_password", Boolean, nullable=False),
+    Column("created_at", Time, nullable=False),
+    Column("last_login_at", Time),
+)
+"""A person who signs in; ``email`` is stored case-folded, ``password_hash`` is argon2id."""
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("created_at", Time, nullable=False),
+    Index(None, "workspace_id"),
+)
+"""A user's role in a workspace: owner, analyst, moderator or viewer."""
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Time, nullable=False),
+    Column("expires_at", Time),
+    Column("last_used_at", Time),
+    Column("revoked_at", Time),
+    Index(None, "user_id"),
+)
+"""A personal API token: only its SHA-256 is kept; ``prefix`` lets its owner recognise it."""
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Time, nullable=False),
+    Column("expires_at", Time, nullable=False),
+    Column("last_seen_at", Time, nullable=False),
+    Index(None, "user_id"),
+)
+"""A signed-in browser: the cookie holds a random id whose SHA-256 is the key here."""
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("at", Time, nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="SET NULL")),
+    Column("actor", String(320)),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="SET NULL")),
+    Column("action", String(60), nullable=False),
+    Column("target", String(320)),
+    Column("details", Json),
+    Column("ip", String(64)),
+    Index(None, "at"),
+    Index(None, "workspace_id", "at"),
+    Index(None, "action", "target", "at"),
+)
+"""Sign-ins (failed ones too, which drive the login rate limit) and every change a user made;
+``actor`` keeps the e-mail address after the user is deleted. Never holds a secret."""
+
+# --- dashboard rollups (store/rollups.py keeps them exact in the transaction of each change) ---
+
+rollup_posts = Table(
+    "rollup_posts",
+    metadata,
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True),
+    Column("post_id", Id, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("hour", Time, nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("sentiment", String(10), nullable=False),
+    Column("engagement", BigInteger, nullable=False),
+    Column("author_id", String(200), nullable=False),
+    Column("topics", Json),
+    Index(None, "post_id"),
+    Index(None, "brand_id", "day", "engagement", "post_id"),
+    sqlite_with_rowid=False,
+)
+"""The ledger: what each (brand, post) attachment contributes to the rollups below, as it was
+counted (UTC day and hour, primary language subtag, sentiment, likes + comments + shares,
+author, topics; ``''`` where unknown). ``post_id`` has no foreign key on purpose: after a post
+is deleted, ``rollups.refresh`` on its id still finds what to subtract."""
+
+rollup_hours = Table(
+    "rollup_hours",
+    metadata,
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True),
+    Column("hour", Time, primary_key=True),
+    Column("sentiment", String(10), primary_key=True),
+    Column("posts", Integer, nullable=False),
+    Column("engagement", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+"""Posts and engagement per brand, UTC hour and sentiment (hourly volume series)."""
+
+rollup_days = Table(
+    "rollup_days",
+    metadata,
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("sentiment", String(10), primary_key=True),
+    Column("posts", Integer, nullable=False),
+    Column("engagement", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+"""Posts and engagement per brand, UTC day and sentiment (totals, share of voice, daily and
+weekly series)."""
+
+rollup_segments = Table(
+    "rollup_segments",
+    metadata,
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("platform", String(20), primary_key=True),
+    Column("language", String(16), primary_key=True),
+    Column("sentiment", String(10), primary_key=True),
+    *(Column(f"upto{day:02d}", Integer, nullable=False) for day in range(1, 32)),
+    sqlite_with_rowid=False,
+)
+"""Posts per brand, UTC month, platform, language and sentiment, cumulated by day (see
+``rollup_authors``): sentiment by platform and by language."""
+
+rollup_topics = Table(
+    "rollup_topics",
+    metadata,
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("topic", String(200), primary_key=True),
+    Column("sentiment", String(10), primary_key=True),
+    *(Column(f"upto{day:02d}", Integer, nullable=False) for day in range(1, 32)),
+    sqlite_with_rowid=False,
+)
+"""Posts mentioning each topic (aspect id) per brand, UTC month and sentiment, cumulated by
+day (see ``rollup_authors``)."""
+
+rollup_authors = Table(
+    "rollup_authors",
+    metadata,
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("platform", String(20), primary_key=True),
+    Column("author_id", String(200), primary_key=True),
+    *(Column(f"upto{day:02d}", Integer, nullable=False) for day in range(1, 32)),
+    sqlite_with_rowid=False,
+)
+"""Posts per brand, author and UTC month, cumulated by day: ``uptoNN`` counts the posts of
+days 1 to NN (``upto31``: the whole month). The posts of days a to b of a month are
+``upto<b> - upto<a-1>``, so the top authors of any run of days read one row per author and
+month, with one subtraction each."""
+
+rollup_generations = Table(
+    "rollup_generations",
+    metadata,
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    Column("generation", BigInteger, nullable=False),
+)
+"""A random 62-bit number per brand, drawn anew in the transaction of every change to the
+brand's rollups (``rollups.refresh`` and ``rollups.rebuild``): the dashboard's answer cache
+serves a block only while the generations it was computed under are current. No row: the
+brand has no rollups yet."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from confiance.store.tables import metadata
+from confiance.store.tables import in_metadata, metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only through the alembic command line
@@ -15,6 +15,7 @@ context.configure(
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=in_metadata,
 )
 with context.begin_transaction():
     context.run_migrations()

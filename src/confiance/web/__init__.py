@@ -1,0 +1,1 @@
+"""The web app and REST API: ``create_app(settings)`` builds one; ``confiance serve`` runs it."""
