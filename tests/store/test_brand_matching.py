@@ -16,7 +16,7 @@ from confiance.domain import Brand, Platform, Post
 from confiance.enrich.brands import BrandMatcher, rematch
 from confiance.enrich.component import Doc
 from confiance.enrich.pipeline import Pipeline, enrich_store
-from confiance.store import brands, enrichments, ingest
+from confiance.store import brands, enrichments, ingest, workspaces
 from confiance.store.tables import brand_posts, posts
 from confiance.store.tables import brands as brands_table
 
@@ -179,3 +179,23 @@ def test_queries_reads_brands_and_validates_on_write(engine: Engine) -> None:
     assert empty.value.code == "E402"
     assert [(b.name, b.query) for b in brands.queries(engine)] == [
         ("Atelier Flamme", None), ("Maison Lumière", '"Maison Lumière"')]
+
+
+def test_a_workspace_s_imports_are_never_attached_to_another_workspace_s_brand(
+        engine: Engine) -> None:
+    ids = _setup(engine)  # posts 4 and 5 imported for Maison Lumière (default workspace)
+    with engine.begin() as conn:
+        other = workspaces.ensure(conn, "autre")
+    rival = brands.add(engine, Brand(name="Espion", query="bougie* OR emploi OR lumière"),
+                       workspace_id=other)
+    with engine.begin() as conn:
+        lumiere = brands.ids_by_name(conn, ["Maison Lumière"])["Maison Lumière"]
+        changes = brands.replace_query_matches(conn, {
+            ids["1"]: [rival], ids["4"]: [rival, lumiere], ids["5"]: [rival]})
+    assert {k: v.added for k, v in changes.items()} == {rival: 1}  # post 1 had no owner
+    attached = _attached(engine)
+    assert ("Espion", "1", "query") in attached
+    assert not {("Espion", "4", "query"), ("Espion", "5", "query")} & attached
+    summary = rematch(engine, BrandMatcher.from_store(engine, "Espion"))
+    assert summary.brands["Espion"] == {"added": 1, "removed": 0}  # post 3, no owner either
+    assert {key for name, key, _ in _attached(engine) if name == "Espion"} == {"1", "3"}

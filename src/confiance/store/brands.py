@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from confiance.core.errors import ConfianceError
 from confiance.domain import Brand
 from confiance.enrich.query import parse_query
+from confiance.store import rollups, workspaces
 from confiance.store.runs import utcnow
 from confiance.store.tables import brand_posts, brands
 
@@ -46,16 +47,19 @@ class MatchChanges:
     removed: int = 0
 
 
-def add(engine: Engine, brand: Brand) -> int:
-    """Create ``brand`` and any competitor not yet known; E302 if the name is taken, E401-E406
-    (with the position of the mistake) if its query does not parse."""
+def add(engine: Engine, brand: Brand, *, workspace_id: int | None = None) -> int:
+    """Create ``brand`` and any competitor not yet known in ``workspace_id`` (default: the
+    first workspace, created as ``default`` when there is none); E302 if the name is taken,
+    E401-E406 (with the position of the mistake) if its query does not parse."""
     if brand.query is not None:
         parse_query(brand.query)
     with engine.begin() as conn:
         if _find(conn, brand.name) is not None:
             raise ConfianceError("E302", name=brand.name)
+        if workspace_id is None:
+            workspace_id = workspaces.default_id(conn)
         try:
-            brand_id = _insert(conn, brand.name, brand.query, brand.hashtags, None)
+            brand_id = _insert(conn, brand.name, brand.query, brand.hashtags, None, workspace_id)
         except IntegrityError:  # created concurrently
             raise ConfianceError("E302", name=brand.name) from None
         _link_competitors(conn, brand_id, brand.competitors)
@@ -112,19 +116,26 @@ def competitor_of(engine: Engine) -> dict[str, str]:
 
 
 def _link_competitors(conn: Connection, brand_id: int, competitors: Sequence[str]) -> None:
+    if not competitors:
+        return
+    workspace_id = conn.execute(select(brands.c.workspace_id)
+                                .where(brands.c.id == brand_id)).scalar_one()
     for name in competitors:
         found = _find(conn, name)
         if found is None:
-            _insert(conn, name, None, [], brand_id)
+            _insert(conn, name, None, [], brand_id, workspace_id)
+        elif conn.execute(select(brands.c.workspace_id).where(brands.c.id == found)
+                          ).scalar_one() != workspace_id:
+            raise ConfianceError("E302", name=name)  # never link across workspaces
         else:
             conn.execute(update(brands).where(brands.c.id == found).values(competitor_of=brand_id))
 
 
 def _insert(conn: Connection, name: str, query: str | None, hashtags: Sequence[str],
-            competitor_of: int | None) -> int:
+            competitor_of: int | None, workspace_id: int) -> int:
     result = conn.execute(insert(brands).values(
         name=name, query=query, hashtags=[h.lstrip("#") for h in hashtags],
-        competitor_of=competitor_of, created_at=utcnow()))
+        competitor_of=competitor_of, workspace_id=workspace_id, created_at=utcnow()))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
@@ -164,22 +175,30 @@ def ids_by_name(conn: Connection, names: Iterable[str]) -> dict[str, int]:
 
 
 def replace_query_matches(conn: Connection, matches: Mapping[int, Collection[int]], *,
-                          scope: Collection[int] | None = None) -> dict[int, MatchChanges]:
+                          scope: Collection[int] | None = None,
+                          refresh_rollups: bool = True) -> dict[int, MatchChanges]:
     """Make the ``via='query'`` rows of the posts in ``matches`` (post id -> ids of the
     brands whose query matches it) say exactly that, for the brands in ``scope`` (all brands
     when ``None``); returns what changed per brand id.
 
     Rows with another ``via`` (``import``) are never removed, and a match on a post that
-    such a row already attaches adds nothing. The insert ignores a pair that appeared
-    concurrently (ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike).
+    such a row already attaches adds nothing. A post imported for a brand belongs to that
+    brand's workspace: the queries of other workspaces' brands never attach it (and an
+    attachment they made before is removed), so one workspace's imports stay its own. A post
+    imported for no brand belongs to no workspace, and any brand's query may attach it.
+
+    The insert ignores a pair that appeared concurrently (ON CONFLICT DO NOTHING on SQLite
+    and PostgreSQL alike). The dashboard rollups of the posts whose attachments changed are
+    refreshed, unless the caller does it (``refresh_rollups=False``).
     """
     in_scope = None if scope is None else set(scope)
     if in_scope is not None and not in_scope:
         return {}
     wanted = {(brand_id, post_id) for post_id, brand_ids in matches.items()
               for brand_id in brand_ids if in_scope is None or brand_id in in_scope}
-    existing: dict[tuple[int, int], str] = {}
     post_ids = sorted(matches)
+    wanted = _within_owners(conn, wanted, post_ids)
+    existing: dict[tuple[int, int], str] = {}
     for start in range(0, len(post_ids), _CHUNK):
         query = select(brand_posts.c.brand_id, brand_posts.c.post_id, brand_posts.c.via).where(
             brand_posts.c.post_id.in_(post_ids[start:start + _CHUNK]))
@@ -196,12 +215,38 @@ def replace_query_matches(conn: Connection, matches: Mapping[int, Collection[int
     if new:
         conn.execute(_insert_ignoring_conflicts(conn), [
             {"brand_id": b, "post_id": p, "via": VIA_QUERY} for b, p in new])
+    if refresh_rollups:
+        rollups.refresh(conn, (post_id for _, post_id in (*stale, *new)))
     changes: dict[int, MatchChanges] = {}
     for brand_id, _ in new:
         changes.setdefault(brand_id, MatchChanges()).added += 1
     for brand_id, _ in stale:
         changes.setdefault(brand_id, MatchChanges()).removed += 1
     return changes
+
+
+def _within_owners(conn: Connection, wanted: set[tuple[int, int]], post_ids: Sequence[int]
+                   ) -> set[tuple[int, int]]:
+    """The (brand, post) pairs of ``wanted`` whose post was imported for no brand, or for a
+    brand of the same workspace as the pair's brand."""
+    if not wanted:
+        return wanted
+    owners: dict[int, set[int]] = {}
+    for start in range(0, len(post_ids), _CHUNK):
+        rows = conn.execute(
+            select(brand_posts.c.post_id, brands.c.workspace_id)
+            .join(brands, brands.c.id == brand_posts.c.brand_id)
+            .where(brand_posts.c.via == VIA_IMPORT,
+                   brand_posts.c.post_id.in_(post_ids[start:start + _CHUNK])))
+        for row in rows:
+            owners.setdefault(int(row.post_id), set()).add(int(row.workspace_id))
+    if not owners:
+        return wanted
+    brand_ids = sorted({brand_id for brand_id, post_id in wanted if post_id in owners})
+    workspace_of = {int(r.id): int(r.workspace_id) for r in conn.execute(
+        select(brands.c.id, brands.c.workspace_id).where(brands.c.id.in_(brand_ids)))}
+    return {(brand_id, post_id) for brand_id, post_id in wanted
+            if post_id not in owners or workspace_of.get(brand_id) in owners[post_id]}
 
 
 def _insert_ignoring_conflicts(conn: Connection) -> Insert:
@@ -211,3 +256,43 @@ def _insert_ignoring_conflicts(conn: Connection) -> Insert:
     if conn.dialect.name == "sqlite":
         return sqlite.insert(brand_posts).on_conflict_do_nothing()
     return insert(brand_posts)  # no other backend is supported (E104); pairs were checked
+
+
+@dataclass(frozen=True)
+class BrandRecord:
+    """A stored brand as the API shows it."""
+
+    id: int
+    name: str
+    workspace_id: int
+    query: str | None
+    hashtags: list[str]
+    competitor_of: int | None
+    competitors: list[int]
+
+
+def records(conn: Connection, workspace_ids: Collection[int], *,
+            brand_id: int | None = None) -> list[BrandRecord]:
+    """The brands of ``workspace_ids`` (or only ``brand_id`` among them), by name."""
+    if not workspace_ids:
+        return []
+    query = select(brands).where(brands.c.workspace_id.in_(list(workspace_ids)))
+    if brand_id is not None:
+        query = query.where(brands.c.id == brand_id)
+    rows = conn.execute(query.order_by(brands.c.name)).mappings().all()
+    rival_rows = conn.execute(select(brands.c.id, brands.c.competitor_of).where(
+        brands.c.competitor_of.in_([row["id"] for row in rows]))).all() if rows else []
+    rivals: dict[int, list[int]] = {}
+    for rival in rival_rows:
+        rivals.setdefault(int(rival.competitor_of), []).append(int(rival.id))
+    return [BrandRecord(id=int(row["id"]), name=row["name"],
+                        workspace_id=int(row["workspace_id"]), query=row["query"],
+                        hashtags=list(row["hashtags"] or []),
+                        competitor_of=row["competitor_of"],
+                        competitors=sorted(rivals.get(int(row["id"]), [])))
+            for row in rows]
+
+
+def delete_brand(conn: Connection, brand_id: int) -> None:
+    """Delete a brand, its competitors' link to it and its attachments (posts stay)."""
+    conn.execute(delete(brands).where(brands.c.id == brand_id))
