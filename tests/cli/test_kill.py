@@ -51,8 +51,10 @@ def test_kill_9_mid_import_then_rerun(database_url: str, tmp_path: Path) -> None
     cli = [sys.executable, "-m", "confiance"]
     subprocess.run([*cli, "init"], env=env, check=True, capture_output=True)
     engine = sa.create_engine(database_url)
+    # --no-enrich: this is about the import's transactions; enrichment resumes on its own
+    # (tests/cli/test_enrich_parallel.py kills an enrichment run)
     child = subprocess.Popen([*cli, "import", str(data), "--format", "ndjson",
-                              "--batch-size", "500"], env=env,
+                              "--batch-size", "500", "--no-enrich"], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while _count(engine) < 2_000 and time.monotonic() < deadline:
@@ -69,7 +71,8 @@ def test_kill_9_mid_import_then_rerun(database_url: str, tmp_path: Path) -> None
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
-    done = subprocess.run([*cli, "import", str(data), "--format", "ndjson", "--json"],
+    done = subprocess.run([*cli, "import", str(data), "--format", "ndjson", "--json",
+                           "--no-enrich"],
                           env=env, check=True, capture_output=True, text=True)
     report = orjson.loads(done.stdout)
     assert (report["imported"], report["updated"]) == (N - partial, partial)
