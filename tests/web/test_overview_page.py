@@ -266,3 +266,20 @@ def test_every_role_reads_the_overview_and_no_page_leaves_the_origin(acme_site: 
     assert page.status_code == 200
     assert not re.search(r'(src|href|action)="(https?:)?//', page.text)
     assert "<script>" not in page.text and " style=" not in page.text
+
+
+def test_the_page_shares_the_api_s_block_cache_and_sees_every_change(acme_site: Site) -> None:
+    first = _page(acme_site, **PERIOD)
+    assert _kpi(first, "mentions").startswith("Mentions 4")
+    cache = acme_site.client.app.state.dashboard_cache  # type: ignore[attr-defined]
+    assert cache.stats().entries > 0  # the page filled the API routes' cache
+    hits = cache.stats().hits
+    again = acme_site.client.get(f"/brands/{acme_site.brand_ids['acme']}/overview",
+                                 params=PERIOD)
+    assert _kpi(again, "mentions") == _kpi(first, "mentions")
+    assert cache.stats().hits > hits  # the second page came from the cache
+    ingest.ingest(acme_site.engine, [_post("p7", 8, CAROL)], source="acme", format="t",
+                  brand_id=acme_site.brand_ids["acme"])
+    after = acme_site.client.get(f"/brands/{acme_site.brand_ids['acme']}/overview",
+                                 params=PERIOD)
+    assert _kpi(after, "mentions").startswith("Mentions 5")  # not the cached 4

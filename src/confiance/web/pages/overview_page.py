@@ -32,6 +32,7 @@ from starlette.datastructures import QueryParams
 from confiance.core.errors import ConfianceError
 from confiance.store import dashboard
 from confiance.store.dashboard_blocks import GranularityChoice, Overview, Period, Slice, Voice
+from confiance.web.api.overview import block_cache
 from confiance.web.pages import i18n
 from confiance.web.pages.frame import Frame
 
@@ -376,7 +377,8 @@ def overview_context(conn: Connection, frame: Frame, request: Request) -> dict[s
     store_choice: GranularityChoice = "day" if asked.granularity == "month" else \
         asked.granularity
     data = dashboard.overview(conn, brand_id, period.since, period.until,
-                              compare=asked.compare, granularity=store_choice)
+                              compare=asked.compare, granularity=store_choice,
+                              cache=block_cache(request.app))  # the API routes' cache
     granularity, series = buckets(data, asked.granularity, frame.locale)
     view = OverviewView(data=data, locale=frame.locale, granularity=granularity,
                         buckets=series, compared=asked.compare,
