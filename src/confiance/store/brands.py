@@ -196,15 +196,22 @@ def replace_query_matches(conn: Connection, matches: Mapping[int, Collection[int
         return {}
     wanted = {(brand_id, post_id) for post_id, brand_ids in matches.items()
               for brand_id in brand_ids if in_scope is None or brand_id in in_scope}
-    post_ids = sorted(matches)
-    wanted = _within_owners(conn, wanted, post_ids)
     existing: dict[tuple[int, int], str] = {}
+    owners: dict[int, set[int]] = {}  # post id -> workspaces of the brands it was imported for
+    post_ids = sorted(matches)
     for start in range(0, len(post_ids), _CHUNK):
-        query = select(brand_posts.c.brand_id, brand_posts.c.post_id, brand_posts.c.via).where(
-            brand_posts.c.post_id.in_(post_ids[start:start + _CHUNK]))
-        if in_scope is not None:
-            query = query.where(brand_posts.c.brand_id.in_(sorted(in_scope)))
-        existing.update({(int(r.brand_id), int(r.post_id)): r.via for r in conn.execute(query)})
+        rows = conn.execute(
+            select(brand_posts.c.brand_id, brand_posts.c.post_id, brand_posts.c.via,
+                   brands.c.workspace_id)
+            .join(brands, brands.c.id == brand_posts.c.brand_id)
+            .where(brand_posts.c.post_id.in_(post_ids[start:start + _CHUNK])))
+        for row in rows:
+            brand_id, post_id = int(row.brand_id), int(row.post_id)
+            if in_scope is None or brand_id in in_scope:
+                existing[(brand_id, post_id)] = row.via
+            if row.via == VIA_IMPORT:
+                owners.setdefault(post_id, set()).add(int(row.workspace_id))
+    wanted = _within_owners(conn, wanted, owners)
     stale = sorted(pair for pair, via in existing.items() if via == VIA_QUERY
                    and pair not in wanted)
     new = sorted(pair for pair in wanted if pair not in existing)
@@ -225,24 +232,13 @@ def replace_query_matches(conn: Connection, matches: Mapping[int, Collection[int
     return changes
 
 
-def _within_owners(conn: Connection, wanted: set[tuple[int, int]], post_ids: Sequence[int]
-                   ) -> set[tuple[int, int]]:
+def _within_owners(conn: Connection, wanted: set[tuple[int, int]],
+                   owners: Mapping[int, Collection[int]]) -> set[tuple[int, int]]:
     """The (brand, post) pairs of ``wanted`` whose post was imported for no brand, or for a
-    brand of the same workspace as the pair's brand."""
-    if not wanted:
-        return wanted
-    owners: dict[int, set[int]] = {}
-    for start in range(0, len(post_ids), _CHUNK):
-        rows = conn.execute(
-            select(brand_posts.c.post_id, brands.c.workspace_id)
-            .join(brands, brands.c.id == brand_posts.c.brand_id)
-            .where(brand_posts.c.via == VIA_IMPORT,
-                   brand_posts.c.post_id.in_(post_ids[start:start + _CHUNK])))
-        for row in rows:
-            owners.setdefault(int(row.post_id), set()).add(int(row.workspace_id))
-    if not owners:
-        return wanted
+    brand of the same workspace as the pair's brand (``owners``: post id -> workspaces)."""
     brand_ids = sorted({brand_id for brand_id, post_id in wanted if post_id in owners})
+    if not brand_ids:
+        return wanted
     workspace_of = {int(r.id): int(r.workspace_id) for r in conn.execute(
         select(brands.c.id, brands.c.workspace_id).where(brands.c.id.in_(brand_ids)))}
     return {(brand_id, post_id) for brand_id, post_id in wanted
