@@ -328,3 +328,19 @@ def test_an_import_indexes_its_posts_as_each_batch_ends(world: World) -> None:
         assert pending() == 0
     assert _search(world, "souffle") == {"a4"}
     assert "a4" not in _search(world, "odeur")  # its old words are gone from the index
+
+
+def test_a_preview_compared_with_another_query_counts_what_it_adds_and_removes(
+        world: World) -> None:
+    from confiance.enrich.query import parse_query
+
+    draft, stored = "lumiere OR colis", "colis OR bougie"
+    with world.engine.connect() as conn:
+        found = mentions.preview(conn, draft, [world.a], limit=0, against=parse_query(stored))
+        plain = mentions.preview(conn, draft, [world.a], limit=0)
+        added = mentions.preview(conn, f"({draft}) AND NOT ({stored})", [world.a], limit=0)
+        removed = mentions.preview(conn, f"({stored}) AND NOT ({draft})", [world.a], limit=0)
+    assert (found.scanned, found.matched) == (plain.scanned, plain.matched)
+    assert (plain.added, plain.removed) == (None, None)
+    assert (found.added, found.removed) == (added.matched, removed.matched)
+    assert found.added and found.removed  # the seed has posts of each kind

@@ -315,13 +315,14 @@ def _columns() -> list[Any]:
             enrichments.c.flags, enrichments.c.intent, enrichments.c.made_by]
 
 
-def _lean_columns(query: Query, sort: Sort | None) -> list[Any]:
-    """What ``query`` reads of a post, and the value of ``sort`` (``None``: not needed):
+def _lean_columns(query: Query, sort: Sort | None, *others: Query) -> list[Any]:
+    """What ``query`` (and ``others``) read of a post, and the value of ``sort`` (``None``:
+    not needed):
     for scanning candidates. JSON lists come as text, decoded only when not empty; the
     detected language, the author's handle, the hashtags and mentions are read only when
     the query has ``lang:``, ``author:``, a ``#hashtag`` or an ``@mention`` (SQLite then
     skips those joins)."""
-    written = str(query)
+    written = " ".join(str(q) for q in (query, *others))
     language = post_language if "lang:" in written else posts.c.language
     handle = authors.c.handle if "author:" in written else null()
     tags = type_coerce(posts.c.hashtags, Text) if "#" in written else null()
@@ -628,33 +629,43 @@ def _page(conn: Connection, rows: Sequence[Any], next_position: Position | None,
 @dataclass
 class Preview:
     """What a brand query finds among the latest posts: the first matches (newest first),
-    how many posts were read and how many of them matched."""
+    how many posts were read and how many of them matched; with a query to compare with,
+    how many of those posts the query matches and the other does not (``added``), and the
+    reverse (``removed``)."""
 
     items: list[Mention]
     scanned: int
     matched: int
+    added: int | None = None
+    removed: int | None = None
 
 
 def preview(conn: Connection, query: str, brand_ids: Collection[int], *,
-            since: datetime | None = None, limit: int = 20, scan: int | None = None
-            ) -> Preview:
+            since: datetime | None = None, limit: int = 20, scan: int | None = None,
+            against: Query | None = None) -> Preview:
     """Try ``query`` on the latest ``scan`` posts (default :data:`QUERY_SCAN_LIMIT`) of
-    ``brand_ids`` (since ``since``): fast whatever the size of the store. E401-E406 when
-    the query does not parse."""
+    ``brand_ids`` (since ``since``): fast whatever the size of the store. With ``against``
+    (the stored query, say), the same posts are matched with it too, in the same read.
+    E401-E406 when the query does not parse."""
     compiled = parse_query(query)
     scan = QUERY_SCAN_LIMIT if scan is None else scan
     if not brand_ids:
-        return Preview([], 0, 0)
+        return Preview([], 0, 0, *((0, 0) if against is not None else ()))
     filters = Filters(tuple(sorted(brand_ids)), since=since)
+    others = () if against is None else (against,)
     reader = _Reader(conn, filters, Sort.NEWEST, conditions(conn, filters),
-                     columns=_lean_columns(compiled, None))
+                     columns=_lean_columns(compiled, None, *others))
     rows = reader.rows(None, scan)
     hits = _matches(compiled, rows)
     kept = [row for row, hit in zip(rows, hits, strict=True) if hit][:limit]
-    scanned, matched = len(rows), sum(hits)
-    items = [_mention(row) for row in _full(conn, kept)]
-    attach_brands(conn, items, brand_ids)
-    return Preview(items, scanned, matched)
+    found = Preview([], len(rows), sum(hits))
+    if against is not None:
+        before = _matches(against, rows)
+        found.added = sum(h and not b for h, b in zip(hits, before, strict=True))
+        found.removed = sum(b and not h for h, b in zip(hits, before, strict=True))
+    found.items = [_mention(row) for row in _full(conn, kept)]
+    attach_brands(conn, found.items, brand_ids)
+    return found
 
 
 def iter_mentions(engine: Engine, filters: Filters, *, sort: Sort = Sort.NEWEST,
