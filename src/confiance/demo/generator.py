@@ -72,18 +72,21 @@ def build(*, seed: int = 7, posts: int = 6000, days: int = 90,
     people = People(rng, start=setup.start)
     planner = Planner(rng, people, Timeline(setup.start, setup.end), setup)
     drafts = planner.run()
-    _render(drafts, Random(f"{seed}/text"))
+    render(drafts, Random(f"{seed}/text"))
     return Story(seed=seed, days=days, setup=setup, drafts=drafts, people=people,
                  accounts=planner.accounts, advocates=planner.advocates)
 
 
-def _render(drafts: list[Draft], rng: Random) -> None:
-    """Texts, ids, media, ratings and counters, in time order (parents before replies)."""
-    composer = Composer(rng)
+def render(drafts: list[Draft], rng: Random, *, composer: Composer | None = None) -> None:
+    """Texts, ids, media, ratings and counters, in time order (parents before replies).
+
+    ``composer`` (drawing from the same ``rng``) writes the texts; the demo's by default.
+    """
+    composer = composer or Composer(rng)
     drafts.sort(key=lambda d: d.ts)
     used: set[tuple[str, str]] = set()
     for sequence, draft in enumerate(drafts):
-        text = composer.compose(_ask(draft))
+        text = composer.compose(ask_for(draft))
         draft.text, draft.title = text.text, text.title
         if draft.style == "review":
             draft.rating = rating_for(rng, draft.mood)
@@ -96,7 +99,8 @@ def _render(drafts: list[Draft], rng: Random) -> None:
         engagement(rng, draft)
 
 
-def _ask(draft: Draft) -> Ask:
+def ask_for(draft: Draft) -> Ask:
+    """What the composer should write for ``draft``."""
     parent = draft.parent
     reply_to = parent.author.handle if parent is not None and draft.platform == "x" else None
     prenom = parent.author.first if parent is not None and draft.style == "brand_reply" else None

@@ -54,7 +54,12 @@ STYLE = {"youtube": "video", "reddit": "thread", "trustpilot": "review", "google
 
 @dataclass(frozen=True, slots=True)
 class Setup:
-    """The fixed facts of one run: size and the storyline's key moments (Unix seconds)."""
+    """The fixed facts of one run: size and the storyline's key moments (Unix seconds).
+
+    ``backlash`` and ``campaign`` switch the price backlash and the photo campaign on (the
+    demo) or off (the crisis scenarios' everyday world); when off, their budget goes to
+    everyday items and replies.
+    """
 
     posts: int
     start: int
@@ -62,6 +67,8 @@ class Setup:
     launch: int
     episode_start: int
     episode_end: int
+    backlash: bool = True
+    campaign: bool = True
 
 
 def weighted(rng: Random, table: tuple[tuple[str, float], ...]) -> str:
@@ -99,18 +106,30 @@ class Planner:
         budget = {name: round(self.setup.posts * share) for name, share in SHARES}
         budget["brand"] = max(budget["brand"], 9)
         budget["episode"] = max(budget["episode"], 3)
+        if not self.setup.backlash:
+            budget["reply"] += budget["episode_reply"]
+            budget["episode"] = budget["episode_reply"] = 0
+        if not self.setup.campaign:
+            budget["campaign"] = 0
         roots_budget = self.setup.posts - sum(budget[k] for k in (
             "brand_reply", "episode_reply", "reply"))
         self._brand_posts(budget["brand"])
         self._advocate_posts(budget["advocate"])
         self._campaign(budget["campaign"])
-        self._episode(budget["episode"])
+        if self.setup.backlash:
+            self._episode(budget["episode"])
         self._competitors(budget["competitor"])
+        self.extra_roots(roots_budget - len(self.drafts))
         self._baseline(roots_budget - len(self.drafts))
         replier = Replier(self.rng, self.people, self.setup, self.accounts["brand"],
                           self.critic)
         self.drafts.extend(replier.run(list(self.drafts), budget))
         return self.drafts
+
+    def extra_roots(self, room: int) -> None:
+        """Hook for variants of the storyline: add root drafts (at most ``room``) before the
+        everyday baseline fills what is left; replies then spread over them too. The demo
+        adds none."""
 
     # ------------------------------------------------------------------ helpers
 
@@ -138,20 +157,21 @@ class Planner:
         return found
 
     def _in_episode(self, ts: int) -> bool:
-        return self.setup.episode_start <= ts < self.setup.episode_end
+        return self.setup.backlash and self.setup.episode_start <= ts < self.setup.episode_end
 
     # ------------------------------------------------------------------ storyline
 
     def _brand_posts(self, count: int) -> None:
         setup, brand = self.setup, self.accounts["brand"]
-        moments = (("launch:pos", setup.launch, {"campaign": True}),
-                   ("announce:neu", setup.episode_start, {"episode": True}),
-                   ("response:neu", setup.episode_start + 22 * HOUR, {"episode": True}))
+        moments = [("launch:pos", setup.launch, {"campaign": True})] if setup.campaign else []
+        if setup.backlash:
+            moments += [("announce:neu", setup.episode_start, {"episode": True}),
+                        ("response:neu", setup.episode_start + 22 * HOUR, {"episode": True})]
         for key, ts, extra in moments:
             for offset, platform in enumerate(("x", "instagram", "facebook")):
                 self._add(platform, brand[platform], ts + offset * 120, key, style="brand",
                           **extra)
-        for _ in range(count - 9):
+        for _ in range(count - 3 * len(moments)):
             platform = weighted(self.rng, (("x", 4), ("instagram", 4), ("facebook", 2)))
             self._add(platform, brand[platform], self._office_hours(), "brand:pos",
                       style="brand")
@@ -173,7 +193,8 @@ class Planner:
         for persona, share in zip(self.advocates, shares, strict=True):
             for _ in range(share):
                 ts = self.timeline.sample(rng)
-                campaign = ts >= self.setup.launch and rng.random() < 0.8
+                campaign = self.setup.campaign and ts >= self.setup.launch and \
+                    rng.random() < 0.8
                 key = "campaign:pos" if campaign else weighted(rng, ADVOCATE_KEYS)
                 episode = self._in_episode(ts) and rng.random() < 0.6
                 key = "backlash:pos" if episode else key
@@ -233,7 +254,7 @@ class Planner:
             platform = weighted(rng, BASE_PLATFORMS)
             ts = self.timeline.sample(rng)
             key = weighted(rng, topics_for(platform))
-            lingering = setup.episode_end <= ts < setup.episode_end + 10 * DAY
+            lingering = setup.backlash and setup.episode_end <= ts < setup.episode_end + 10 * DAY
             if lingering and platform not in {"appstore", "googleplay"} and rng.random() < 0.12:
                 key = "price:neg" if rng.random() < 0.7 else "backlash:neu"
             self._add(platform, self._author(platform), ts, key)
