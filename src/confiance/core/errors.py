@@ -139,6 +139,45 @@ CATALOGUE: dict[str, str] = {
     "granularity=day or week (or auto), or a shorter period.",
     "E643": "The day {day} is outside the days a dashboard covers ({first} to {last}). "
     "Give since and until as YYYY-MM-DD within them.",
+    # E7xx: listening and crisis alerts
+    # E70x: crisis-alert detectors (details: key, reason, detail)
+    "E701": "The alert detector setting {key!r} cannot be used: {reason}. See the settings of "
+    "DetectorConfig (confiance.listen.alerts.config) for the names, their meaning and ranges.",
+    "E702": "The saved state of the alert engine cannot be restored: {detail}. It was written "
+    "by another version or damaged; start the engine without it (the detectors warm up again "
+    "from the posts that follow).",
+    # E71x-E72x: alert lifecycle, rules and notifications (details: ref, status, action...)
+    "E710": "No alert {ref} for this brand in your workspaces. Check the id; list the brand's "
+    "alerts to find it.",
+    "E711": "Alert {ref} is {status}: it cannot be {action}. Only an open alert can be "
+    "acknowledged; an open or acknowledged one can be resolved.",
+    "E712": "No alert rule {ref} for this brand. List the brand's alert rules to find its id.",
+    "E713": "The quiet hours {value!r} cannot be used: {reason}. Give a start and an end as "
+    "HH:MM on the 24-hour clock (for example 22:00 and 07:00), or neither.",
+    "E714": "Unknown time zone {name!r}: use an IANA name such as Europe/Paris or "
+    "America/Montreal.",
+    "E715": "Unknown notification channel kind {kind!r}: use one of {known}.",
+    "E716": "{target!r} is not an e-mail address for an email channel. Write it as "
+    "name@example.org.",
+    "E717": "The webhook address cannot be used: {reason}. Give an https:// URL (http:// only "
+    "for a service on this machine).",
+    "E718": "A channel of the alert rule is not valid: {reason}. Write each channel as "
+    "{{\"kind\": \"email\", \"target\": \"name@example.org\", \"digest\": false}}.",
+    "E719": "The minimum severity {value!r} is not valid: use a whole number from 1 (worth a "
+    "look) to 5 (act now).",
+    "E720": "Unknown detector {name!r}: use one of {known}, or none for every detector.",
+    "E721": "Unknown scope {scope!r}: use all or platform:NAME (such as platform:instagram), "
+    "or none for every scope.",
+    "E722": "The detector parameters cannot be used: {reason}. Give an object of parameter "
+    "names to numbers, such as {{\"min_posts\": 20}}.",
+    "E723": "The resolution note has {length} characters: keep it to {maximum}.",
+    "E724": "Cannot send e-mail through {host}:{port}: {detail}. Check the CONFIANCE_SMTP_* "
+    "settings and that the server accepts mail from this sender.",
+    "E725": "The webhook at {host} did not take the notification: {detail}. Check the URL and "
+    "that the receiving service is up.",
+    "E726": "No notifier handles the channel kind {kind!r}: install the plugin that provides "
+    "it, or change the rule's channel.",
+    "E727": "Unknown alert status {status!r}: use one of {known}.",
 }
 
 

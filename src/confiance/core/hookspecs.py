@@ -1,4 +1,5 @@
-"""Plugin hooks. Built-in sources register through the same hooks a third party uses."""
+"""Plugin hooks. Built-in sources and notifiers register through the same hooks a third party
+uses."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from confiance.core.settings import Settings
+    from confiance.listen.alerts.notify import Notifier
     from confiance.sources.base import SourceFormat
 
 PROJECT = "confiance"
@@ -20,3 +23,7 @@ class ConfianceSpec:
     @hookspec
     def confiance_formats(self) -> list[SourceFormat]:  # type: ignore[empty-body]
         """Return the import formats (parsers and readers) this plugin provides."""
+
+    @hookspec
+    def confiance_notifiers(self, settings: Settings) -> list[Notifier]:  # type: ignore[empty-body]
+        """Return the alert notifiers (one per channel kind) this plugin provides."""

@@ -10,10 +10,11 @@ from confiance.core.hookspecs import PROJECT, ConfianceSpec
 def plugin_manager(*, entry_points: bool = True) -> pluggy.PluginManager:
     """A fresh plugin manager; with ``entry_points`` it loads every ``confiance`` entry point.
 
-    The built-in formats are themselves an entry point of this package
-    (``confiance.sources.builtin``); they are also registered directly so that a source checkout
-    that was never installed still works.
+    The built-in formats and notifiers are themselves entry points of this package
+    (``confiance.sources.builtin``, ``confiance.listen.alerts.builtin``); they are also
+    registered directly so that a source checkout that was never installed still works.
     """
+    from confiance.listen.alerts import builtin as builtin_notifiers
     from confiance.sources import builtin
 
     manager = pluggy.PluginManager(PROJECT)
@@ -22,4 +23,6 @@ def plugin_manager(*, entry_points: bool = True) -> pluggy.PluginManager:
         manager.load_setuptools_entrypoints(PROJECT)
     if not manager.is_registered(builtin):
         manager.register(builtin, name="confiance.sources.builtin")
+    if not manager.is_registered(builtin_notifiers):
+        manager.register(builtin_notifiers, name="confiance.listen.alerts.builtin")
     return manager

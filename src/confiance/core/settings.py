@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from confiance.core.errors import ConfianceError
@@ -55,6 +55,30 @@ class Settings(BaseSettings):
 
     login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
     """The window over which failed sign-ins are counted."""
+
+    smtp_host: str = "localhost"
+    """The SMTP server alert e-mails go through."""
+
+    smtp_port: int = Field(default=587, ge=1, le=65_535)
+    """Its port (587: submission with STARTTLS; 25: a local relay)."""
+
+    smtp_username: str = ""
+    """The SMTP login; empty: send without authenticating (a local relay)."""
+
+    smtp_password: SecretStr = SecretStr("")
+    """The SMTP password; never logged, never shown."""
+
+    smtp_starttls: bool = True
+    """Upgrade the SMTP connection with STARTTLS (the certificate is verified) before sending."""
+
+    smtp_from: str = "confiance@localhost"
+    """The sender address of alert e-mails."""
+
+    notify_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    """How long one SMTP or webhook delivery may take before it counts as failed."""
+
+    alert_digest_hour: int = Field(default=8, ge=0, le=23)
+    """The local hour (in each rule's time zone, UTC if it has none) at which digests go out."""
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -484,3 +484,96 @@ rollup_generations = Table(
 brand's rollups (``rollups.refresh`` and ``rollups.rebuild``): the dashboard's answer cache
 serves a block only while the generations it was computed under are current. No row: the
 brand has no rollups yet."""
+
+# --- crisis alerts (store/alerts.py: lifecycle; store/alert_rules.py; store/alert_outbox.py) ---
+
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), nullable=False),
+    Column("detector", String(30)),
+    Column("scope", String(100)),
+    Column("enabled", Boolean, nullable=False),
+    Column("min_severity", Integer, nullable=False),
+    Column("params", Json, nullable=False),
+    Column("quiet_start", String(5)),
+    Column("quiet_end", String(5)),
+    Column("timezone", String(64)),
+    Column("channels", Json, nullable=False),
+    Column("created_at", Time, nullable=False),
+    Column("updated_at", Time, nullable=False),
+    Index(None, "brand_id"),
+)
+"""Who hears about a brand's alerts, and how: ``detector`` and ``scope`` (``NULL``: all),
+the lowest severity that notifies, detector threshold overrides (``params``), quiet hours
+(``HH:MM`` local times in ``timezone``) and ``channels``, a list of ``{"kind", "target",
+"digest", "language"}`` objects."""
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), nullable=False),
+    Column("episode_key", String(600), nullable=False),
+    Column("detector", String(30), nullable=False),
+    Column("scope", String(100), nullable=False),
+    Column("subject", Text),
+    Column("status", String(20), nullable=False),
+    Column("severity", Integer, nullable=False),
+    Column("max_severity", Integer, nullable=False),
+    Column("first_seen", Time, nullable=False),
+    Column("last_seen", Time, nullable=False),
+    Column("window_start", Time, nullable=False),
+    Column("window_end", Time, nullable=False),
+    Column("observed", Float, nullable=False),
+    Column("expected", Float, nullable=False),
+    Column("unit", String(20), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("evidence", Json, nullable=False),
+    Column("firings", Integer, nullable=False),
+    Column("acknowledged_by", String(320)),
+    Column("acknowledged_at", Time),
+    Column("resolved_by", String(320)),
+    Column("resolved_at", Time),
+    Column("resolution_note", Text),
+    Column("created_at", Time, nullable=False),
+    Column("updated_at", Time, nullable=False),
+    Index(None, "brand_id", "status", "id"),  # a brand's open alerts, newest first
+    Index(None, "brand_id", "episode_key", "last_seen"),  # the episode a signal merges into
+)
+"""One crisis episode of a brand: the signals of one detector, scope and subject merged while
+they keep firing. ``first_seen`` / ``last_seen`` are signal times (the end of the window
+that fired); ``evidence`` holds the latest firing's top terms, posts, authors and details;
+``acknowledged_by`` / ``resolved_by`` keep the user's e-mail address (``system`` when the
+alert resolved itself)."""
+
+alert_notifications = Table(
+    "alert_notifications",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("alert_id", ForeignKey("alerts.id", ondelete="CASCADE")),
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), nullable=False),
+    Column("rule_id", ForeignKey("alert_rules.id", ondelete="SET NULL")),
+    Column("channel_kind", String(20), nullable=False),
+    Column("channel_target", String(2000), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("event", String(20), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", Time, nullable=False),
+    Column("last_error", Text),
+    Column("period_start", Time),
+    Column("period_end", Time),
+    Column("created_at", Time, nullable=False),
+    Column("sent_at", Time),
+    Index(None, "status", "next_attempt_at"),  # the rows due for delivery
+    Index(None, "alert_id"),
+    UniqueConstraint("rule_id", "channel_kind", "channel_target", "period_end",
+                     name="uq_alert_notifications_digest"),  # one digest per channel and period
+)
+"""The outbox: one row per message to deliver, written in the transaction that opened,
+escalated or resolved the alert and delivered after it commits (``alert_id`` is ``NULL``
+for a digest, which covers ``period_start`` to ``period_end``). ``next_attempt_at`` is when
+the row is due: now, the end of the quiet hours (``deferred``), the next retry, or the end of
+a sender's claim. ``last_error`` never holds a secret."""

@@ -1,0 +1,1 @@
+"""Continuous listening: the listening loop, crisis alerts and their notifications."""

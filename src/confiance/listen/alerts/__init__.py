@@ -1,0 +1,1 @@
+"""Crisis alerts: detectors over the enriched stream, the alert lifecycle, notifications."""
