@@ -337,40 +337,89 @@ def periods(newest: date, rng: random.Random) -> str:
     return f"since={end - timedelta(days=days - 1)}&until={end}&compare=true"
 
 
+class Keepalive:
+    """One keep-alive HTTP/1.1 connection that sends GET requests and reads the answers.
+
+    A load generator on the same 2-core machine takes its CPU from the server it measures:
+    httpx spends about 1 ms of CPU per request, this a fraction of that (asyncio streams,
+    pre-built headers, the body read by its Content-Length)."""
+
+    def __init__(self, host: str, port: int, prefix: str, token: str) -> None:
+        self.host, self.port, self.prefix = host, port, prefix
+        self.headers = (f"Host: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+                        "Accept: application/json\r\n\r\n").encode()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> int:
+        """The status of ``GET prefix + path``; reconnects when the server closed the line."""
+        if self.writer is None or self.reader is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            sock = self.writer.get_extra_info("socket")
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.writer.write(f"GET {self.prefix}{path} HTTP/1.1\r\n".encode() + self.headers)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length, close = 0, False
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding":
+                raise RuntimeError("a dashboard route answered chunked; expected a length")
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        await self.reader.readexactly(length)
+        if close:
+            await self.close()
+        return status
+
+    async def close(self) -> None:
+        """Close the connection (the next request opens a new one)."""
+        if self.writer is not None:
+            self.writer.close()
+            await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
 async def drive(base: str, token: str, brand_id: int, newest: date, *, clients: int,
-                seconds: float, warmup: float, seed: int) -> tuple[dict[str, list[float]],
-                                                                   int, float]:
+                seconds: float, warmup: float, seed: int
+                ) -> tuple[dict[str, list[float]], int, float, float]:
     """Latencies per route (seconds) of ``clients`` clients looping without pause, the
-    number of failed requests and the measured span."""
+    number of failed requests, the measured span and the CPU seconds this client process
+    used during it."""
     samples: dict[str, list[float]] = {route: [] for route in ROUTES}
     errors = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=f"{base}/api/v1/brands/{brand_id}", limits=limits,
-                                 headers={"Authorization": f"Bearer {token}"},
-                                 timeout=60) as client:
-        begin = time.perf_counter()
-        record_from, stop = begin + warmup, begin + warmup + seconds
+    host, port = base.removeprefix("http://").split(":")
+    begin = time.perf_counter()
+    record_from, stop = begin + warmup, begin + warmup + seconds
+    cpu: list[float] = []
 
-        async def one(index: int) -> None:
-            nonlocal errors
-            rng = random.Random(seed * 1000 + index)
-            turn = index
-            # Connect one client at a time: a burst of connections is all accepted by the
-            # first worker to wake up, and the other worker would then serve nobody.
-            await asyncio.sleep(index * 0.05)
-            while time.perf_counter() < stop:
-                route = ROUTES[turn % len(ROUTES)]
-                turn += 1
-                sent = time.perf_counter()
-                answer = await client.get(f"/{route}?{periods(newest, rng)}")
-                took = time.perf_counter() - sent
-                if sent >= record_from:
-                    if answer.status_code != 200:
-                        errors += 1
-                    samples[route].append(took)
+    async def one(index: int) -> None:
+        nonlocal errors
+        rng = random.Random(seed * 1000 + index)
+        turn = index
+        line = Keepalive(host, int(port), f"/api/v1/brands/{brand_id}", token)
+        # Connect one client at a time: a burst of connections is all accepted by the
+        # first worker to wake up, and the other worker would then serve nobody.
+        await asyncio.sleep(index * 0.05)
+        while (sent := time.perf_counter()) < stop:
+            if sent >= record_from and not cpu:
+                cpu.append(time.process_time())
+            route = ROUTES[turn % len(ROUTES)]
+            turn += 1
+            status = await line.get(f"/{route}?{periods(newest, rng)}")
+            took = time.perf_counter() - sent
+            if sent >= record_from:
+                if status != 200:
+                    errors += 1
+                samples[route].append(took)
+        await line.close()
 
-        await asyncio.gather(*(one(i) for i in range(clients)))
-    return samples, errors, seconds
+    await asyncio.gather(*(one(i) for i in range(clients)))
+    used = time.process_time() - cpu[0] if cpu else 0.0
+    return samples, errors, seconds, used
 
 
 def cache_stats(base: str, workers: int) -> dict[str, Any]:
@@ -429,11 +478,11 @@ def measure(backend: str, url: str, info: dict[str, Any], args: argparse.Namespa
     with server(url, args.workers, args.cache_bytes, not args.uvicorn_default,
                 args.gc_freeze) as base:
         with LoadSampler() as load:
-            loaded, errors, span = asyncio.run(drive(
+            loaded, errors, span, client_cpu = asyncio.run(drive(
                 base, info["token"], info["brand_id"], newest, clients=args.clients,
                 seconds=args.seconds, warmup=args.warmup, seed=args.seed))
         cache_loaded = cache_stats(base, args.workers)
-        alone, _, _ = asyncio.run(drive(
+        alone, _, _, _ = asyncio.run(drive(
             base, info["token"], info["brand_id"], newest, clients=1,
             seconds=args.seconds / 3, warmup=1, seed=args.seed))
         cache_end = cache_stats(base, args.workers)
@@ -441,6 +490,7 @@ def measure(backend: str, url: str, info: dict[str, Any], args: argparse.Namespa
     return {"backend": backend, "posts": info.get("posts"), "clients": args.clients,
             "workers": args.workers, "seconds": args.seconds,
             "requests_per_s": round(done / span, 1), "errors": errors,
+            "client_cpu_share": round(client_cpu / span, 2),
             "loaded": summarise(loaded), "alone": summarise(alone),
             "cache_bytes": args.cache_bytes, "tcp_nodelay_fix": not args.uvicorn_default,
             "gc_freeze": args.gc_freeze,
