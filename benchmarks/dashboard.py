@@ -26,7 +26,8 @@ worker: run with ``--cache-bytes 0`` as well to see the cost of a miss under loa
 
 uvicorn's ``--workers`` listener leaves Nagle's algorithm on (about 40 ms per keep-alive
 request, see :func:`keep_nodelay`): the server child fixes it unless ``--uvicorn-default``.
-``--gc-freeze`` moves what each worker built at startup out of the garbage collector's way.
+Each worker moves what it built at startup out of the garbage collector's way, as
+``confiance serve`` does (``--no-gc-freeze`` to compare).
 
 Reports p50 / p95 / p99 per route and requests per second, prints a table and appends the
 results to ``benchmarks/results/dashboard.jsonl``, with the load average of the machine
@@ -266,9 +267,10 @@ def make_app() -> FastAPI:
             pauses[info["generation"]].append(time.perf_counter() - started[0])
 
     gc.callbacks.append(timed)
-    if os.environ.get(GC_FREEZE) == "1":  # what `confiance serve` could do after startup
-        gc.collect()
-        gc.freeze()
+    if os.environ.get(GC_FREEZE) == "1":  # what `confiance serve` does after startup
+        from confiance.cli.serve import freeze_startup_heap
+
+        freeze_startup_heap()
 
     @app.get("/_benchmark/cache", include_in_schema=False)
     async def cache_stats() -> dict[str, Any]:
@@ -528,9 +530,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--cache-bytes", type=int, default=DEFAULT_MAX_BYTES,
                         help="block cache budget per worker; 0: no cache")
-    parser.add_argument("--gc-freeze", action="store_true",
+    parser.add_argument("--gc-freeze", action=argparse.BooleanOptionalAction, default=True,
                         help="gc.freeze() what each worker built at startup, so that full "
-                        "collections skip it")
+                        "collections skip it, as `confiance serve` does (--no-gc-freeze: "
+                        "leave it)")
     parser.add_argument("--uvicorn-default", action="store_true",
                         help="leave uvicorn's multi-worker listener as it is (Nagle on: see "
                         "keep_nodelay)")
