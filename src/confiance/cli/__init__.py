@@ -14,6 +14,7 @@ from confiance.cli import (
     data,
     demo,
     enrich,
+    listen,
     rollups,
     sentiment,
     serve,
@@ -72,6 +73,7 @@ topics.register(app)
 rollups.register(app)
 users.register(app)
 serve.register(app)
+listen.register(app)
 
 
 def main() -> None:

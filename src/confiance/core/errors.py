@@ -178,6 +178,9 @@ CATALOGUE: dict[str, str] = {
     "E726": "No notifier handles the channel kind {kind!r}: install the plugin that provides "
     "it, or change the rule's channel.",
     "E727": "Unknown alert status {status!r}: use one of {known}.",
+    "E740": "The episodes file {path} cannot be used: {detail}. Write it as a JSON list of "
+    "{{\"name\": ..., \"start\": ..., \"end\": ...}} with ISO 8601 times and a zone, such as "
+    "2026-10-16T16:00:00Z.",
 }
 
 
