@@ -45,9 +45,10 @@ def parse(payload: Any) -> Iterator[Item]:
     if not isinstance(tweets, list):
         yield reject("'data' must be a list of tweets", payload)
         return
-    users = {u.get("id"): u for u in as_list(get(payload, "includes", "users"))
+    # Keys as strings: an id of another type (a list, say) must not break the whole page.
+    users = {as_str(u.get("id")): u for u in as_list(get(payload, "includes", "users"))
              if isinstance(u, dict)}
-    media = {m.get("media_key"): m for m in as_list(get(payload, "includes", "media"))
+    media = {as_str(m.get("media_key")): m for m in as_list(get(payload, "includes", "media"))
              if isinstance(m, dict)}
     for tweet in tweets:
         yield build(partial(_post, tweet, users, media), tweet)
