@@ -48,11 +48,13 @@ test-browser: $(STAMP) browser  ## Run only the browser tests (headless Chromium
 	CONFIANCE_REQUIRE_BROWSER=1 $(BIN)/pytest -m browser
 
 SHOTS := overview-fr-laptop overview-en-laptop overview-fr-phone mentions-fr-laptop \
-	mention-detail-fr-laptop mentions-fr-phone queries-fr-laptop queries-error-fr-laptop queries-fr-phone
+	mention-detail-fr-laptop mentions-fr-phone queries-fr-laptop queries-error-fr-laptop queries-fr-phone \
+	alerts-fr-laptop alert-detail-fr-laptop sources-fr-laptop
 
 screenshots: $(STAMP) browser  ## Take the user guide's screenshots again (docs/screenshots/)
 	CONFIANCE_REQUIRE_BROWSER=1 $(BIN)/pytest -q -m browser tests/e2e/test_overview_page.py \
-		tests/e2e/test_mentions_page.py tests/e2e/test_queries_page.py
+		tests/e2e/test_mentions_page.py tests/e2e/test_queries_page.py tests/e2e/test_alerts_page.py \
+		tests/e2e/test_sources_page.py
 	mkdir -p docs/screenshots
 	for shot in $(SHOTS); do cp var/test-artifacts/screenshots/$$shot.png docs/screenshots/; done
 

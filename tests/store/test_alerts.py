@@ -401,12 +401,12 @@ def test_rules_crud_with_validation_and_audit(setup: TwoBrands) -> None:
             setup.lumiere,
             channels=[EMAIL, HOOK],
             min_severity=2,
-            params={"min_posts": 20},
+            params={"share_min_posts": 20},
             quiet_start="22:00",
             quiet_end="7:00",
             user_id=setup.camille,
         )
-    assert (rule.quiet_end, rule.timezone, rule.params) == ("07:00", "UTC", {"min_posts": 20})
+    assert (rule.quiet_end, rule.timezone, rule.params) == ("07:00", "UTC", {"share_min_posts": 20})
     with setup.engine.begin() as conn, pytest.raises(ConfianceError) as caught:
         alerts.update_rule(conn, setup.lumiere, rule.id, min_severity=9)
     assert caught.value.code == "E719"
@@ -466,7 +466,9 @@ def test_rules_crud_with_validation_and_audit(setup: TwoBrands) -> None:
         ({"detector": "sentiment"}, "E720"),
         ({"scope": "platform:myspace"}, "E721"),
         ({"scope": "x"}, "E721"),
-        ({"params": {"min_posts": float("nan")}}, "E722"),
+        ({"params": {"share_min_posts": float("nan")}}, "E722"),
+        ({"params": {"min_posts": 20}}, "E722"),  # no such detector setting
+        ({"params": {"share_min_posts": -5}}, "E722"),  # out of its range
         ({"params": {"Min Posts": 3}}, "E722"),
         ({"params": [1, 2]}, "E722"),
     ],

@@ -31,12 +31,20 @@ class Action(StrEnum):
     """Create brands, edit their queries, hashtags and competitors."""
     MANAGE_MEMBERS = "manage_members"
     """Add, change and remove members; delete brands; read the audit log."""
+    HANDLE_ALERTS = "handle_alerts"
+    """Acknowledge and resolve a brand's crisis alerts."""
+    MANAGE_ALERT_RULES = "manage_alert_rules"
+    """Add, change, disable and delete a brand's alert rules (who is told, how, when)."""
+    MANAGE_SOURCES = "manage_sources"
+    """Add, pause, resume and remove a brand's listening sources; rotate push secrets."""
 
 
 GRANTS: dict[Role, frozenset[Action]] = {
     Role.OWNER: frozenset(Action),
-    Role.ANALYST: frozenset({Action.READ, Action.CORRECT, Action.EDIT_BRAND}),
-    Role.MODERATOR: frozenset({Action.READ, Action.CORRECT}),
+    Role.ANALYST: frozenset({Action.READ, Action.CORRECT, Action.EDIT_BRAND,
+                             Action.HANDLE_ALERTS, Action.MANAGE_ALERT_RULES,
+                             Action.MANAGE_SOURCES}),
+    Role.MODERATOR: frozenset({Action.READ, Action.CORRECT, Action.HANDLE_ALERTS}),
     Role.VIEWER: frozenset({Action.READ}),
 }
 

@@ -18,6 +18,7 @@ from confiance.cli import (
     rollups,
     sentiment,
     serve,
+    sources,
     topics,
     users,
 )
@@ -74,6 +75,7 @@ rollups.register(app)
 users.register(app)
 serve.register(app)
 listen.register(app)
+sources.register(app)
 
 
 def main() -> None:

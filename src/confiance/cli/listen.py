@@ -1,10 +1,16 @@
-"""``confiance replay``: replay a recorded stream in simulated time and measure its alerts."""
+"""``confiance listen`` (the continuous loop) and ``confiance replay`` (a recorded stream
+in simulated time, measured)."""
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
+import time
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -12,14 +18,86 @@ from confiance.cli.context import app_context
 from confiance.cli.output import console, number, print_json
 from confiance.core.errors import ConfianceError
 from confiance.core.plugins import plugin_manager
+from confiance.listen.alerts.config import DetectorConfig
+from confiance.listen.alerts.notify import load_notifiers
 from confiance.listen.replay import ReplayReport, load_episodes, replay
+from confiance.listen.service import CycleReport, Listener, ListenerOptions, rule_settings
+from confiance.sources.clients.base import poll_clients
 from confiance.sources.registry import FormatRegistry
 from confiance.store import brands
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``replay`` to ``app``."""
+    """Add ``listen`` and ``replay`` to ``app``."""
+    app.command("listen")(listen_command)
     app.command("replay")(replay_command)
+
+
+def listen_command(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option(
+        "--once", help="Run one cycle and exit (for cron or a first check).")] = False,
+    name: Annotated[str | None, typer.Option(
+        help="This listener's name in heartbeats and leases (default: host:pid).")] = None,
+    deliver: Annotated[bool, typer.Option(
+        help="Deliver alert notifications too (turn off where another process does).")
+    ] = True,
+    json_output: Annotated[bool, typer.Option("--json", help="With --once: print what "
+                                              "the cycle did as one JSON object.")] = False,
+) -> None:
+    """Listen continuously: poll each source on its schedule, import pushed deliveries,
+    enrich, run the alert detectors and send notifications, until stopped (Ctrl-C or
+    SIGTERM; leases are given back and nothing is lost).
+
+    Several listeners may run against one PostgreSQL database: they share the work. Add
+    sources with `confiance source add`.
+
+    Example: CONFIANCE_DATABASE_URL=postgresql+psycopg://confiance@db/confiance confiance listen
+    """
+    context = app_context(ctx)
+    engine = context.ready_engine()
+    settings = context.settings
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs may carry a key
+    manager = plugin_manager()
+    options = ListenerOptions(deliver=deliver)
+    if name:
+        options.name = name
+    with httpx.Client(timeout=30.0) as http:
+        listener = Listener(engine, clients=poll_clients(manager), formats=context.formats,
+                            notifiers=load_notifiers(settings, manager=manager), http=http,
+                            options=options, digest_hour=settings.alert_digest_hour)
+        if once:
+            try:
+                report = listener.run_once()
+            finally:
+                listener.release()
+            if json_output:
+                print_json(report.__dict__)
+            else:
+                _cycle_line(report)
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        console().print(f"Listening as {options.name}; Ctrl-C to stop.")
+        last = [time.monotonic()]
+
+        def every_minute(_: CycleReport) -> None:
+            if time.monotonic() - last[0] >= 60:
+                last[0] = time.monotonic()
+                _cycle_line(listener.totals, prefix="So far: ")
+
+        totals = listener.run(stop, on_cycle=every_minute)
+        _cycle_line(totals, prefix="Stopped. In all: ")
+
+
+def _cycle_line(report: CycleReport, *, prefix: str = "") -> None:
+    console().print(
+        f"{prefix}{number(report.polled)} polls ({number(report.poll_failures)} failed), "
+        f"{number(report.pushes)} pushed deliveries, {number(report.collected)} new posts, "
+        f"{number(report.enriched)} enriched, {number(report.observed)} read by the "
+        f"detectors, {number(report.signals)} signals, {number(report.notifications)} "
+        "notifications sent.")
 
 
 def replay_command(
@@ -54,9 +132,12 @@ def replay_command(
         raise ConfianceError("E206", path=str(file))
     fmt = registry.detect(file) if format_name == "auto" else registry.get(format_name)
     query, names, name = None, [], "replay"
+    config = None
     if brand is not None:
         engine = app_context(ctx).ready_engine()
-        brands.resolve(engine, brand)  # E301 for an unknown name
+        brand_id = brands.resolve(engine, brand)  # E301 for an unknown name
+        with engine.connect() as conn:  # the brand's rules tune its detectors, as live
+            config = DetectorConfig().with_overrides(rule_settings(conn, brand_id))
         known = {found.name: found for found in brands.list_brands(engine)}
         chosen = known[brand]
         query, name = chosen.query, chosen.name
@@ -64,7 +145,7 @@ def replay_command(
     cache_dir = Path("var/cache/replay") if cache else None
     if json_output:
         report = replay(file, fmt, labelled, query=query, brand_names=names, brand=name,
-                        cache_dir=cache_dir)
+                        config=config, cache_dir=cache_dir)
         print_json(report.as_dict())
         return
     columns = (TextColumn("Enriching"), BarColumn(), MofNCompleteColumn(),
@@ -72,7 +153,7 @@ def replay_command(
     with Progress(*columns, console=console(), transient=True) as bar:
         task = bar.add_task("enrich", total=None)
         report = replay(file, fmt, labelled, query=query, brand_names=names, brand=name,
-                        cache_dir=cache_dir,
+                        config=config, cache_dir=cache_dir,
                         progress=lambda done, total: bar.update(task, completed=done,
                                                                 total=total))
     show(report)

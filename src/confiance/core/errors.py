@@ -168,8 +168,8 @@ CATALOGUE: dict[str, str] = {
     "E720": "Unknown detector {name!r}: use one of {known}, or none for every detector.",
     "E721": "Unknown scope {scope!r}: use all or platform:NAME (such as platform:instagram), "
     "or none for every scope.",
-    "E722": "The detector parameters cannot be used: {reason}. Give an object of parameter "
-    "names to numbers, such as {{\"min_posts\": 20}}.",
+    "E722": "The detector parameters cannot be used: {reason}. Give an object of detector "
+    "setting names to numbers, such as {{\"volume_min_score\": 8}}.",
     "E723": "The resolution note has {length} characters: keep it to {maximum}.",
     "E724": "Cannot send e-mail through {host}:{port}: {detail}. Check the CONFIANCE_SMTP_* "
     "settings and that the server accepts mail from this sender.",
@@ -181,6 +181,36 @@ CATALOGUE: dict[str, str] = {
     "E740": "The episodes file {path} cannot be used: {detail}. Write it as a JSON list of "
     "{{\"name\": ..., \"start\": ..., \"end\": ...}} with ISO 8601 times and a zone, such as "
     "2026-10-16T16:00:00Z.",
+    # E741-E749: listening sources
+    "E741": "The brand already has a listening source named {name!r}. Choose another name, or "
+    "remove it first with `confiance source remove`.",
+    "E742": "{ref!r} does not say where the token is: write env:VARIABLE_NAME (an environment "
+    "variable) or file:/path/to/token (a file holding only the token).",
+    "E743": "No listening source {name!r} for this brand. List them with `confiance source "
+    "list`.",
+    "E744": "The delivery is not signed with this source's secret ({detail}). Sign the raw "
+    "body as described in docs/listening.md, with the secret `confiance source add` or "
+    "`confiance source rotate-secret` printed.",
+    "E745": "The delivery is {size} bytes; a push delivery holds at most {maximum}. Send "
+    "smaller batches.",
+    "E746": "The listening source setting is not valid: expected {detail}.",
+    "E747": "The listening source {name!r} is paused: resume it with `confiance source "
+    "resume` before pushing to it.",
+    "E748": "No polling client for the format {name!r}. Polled sources use one of: {known}; "
+    "other formats can be pushed (mode push) or imported.",
+    # E750-E759: polling clients (details: client, reason, platform, detail)
+    "E750": "The {client} listening source cannot be configured this way: {reason}. See "
+    "docs/listening-sources.md for its keys.",
+    "E751": "{platform} refused the credentials: {detail}. Give the source a valid token with "
+    "the permissions docs/listening-sources.md lists; it is not polled again until the token "
+    "changes.",
+    "E752": "{platform} asks to slow down: {detail}. Polling resumes on its own once the wait "
+    "is over; poll less often if it keeps happening.",
+    "E753": "{platform} could not be read: {detail}. The poll is retried with backoff; if it "
+    "lasts, check the platform's status and this machine's network.",
+    "E754": "{platform} refused the source's configuration: {detail}. Fix the source's "
+    "configuration (docs/listening-sources.md); it is not polled again until it changes.",
+    "E755": "{platform} could not be polled: {detail}.",
 }
 
 

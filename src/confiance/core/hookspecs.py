@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from confiance.core.settings import Settings
     from confiance.listen.alerts.notify import Notifier
     from confiance.sources.base import SourceFormat
+    from confiance.sources.clients.base import PollClient
 
 PROJECT = "confiance"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -27,3 +28,7 @@ class ConfianceSpec:
     @hookspec
     def confiance_notifiers(self, settings: Settings) -> list[Notifier]:  # type: ignore[empty-body]
         """Return the alert notifiers (one per channel kind) this plugin provides."""
+
+    @hookspec
+    def confiance_poll_clients(self) -> list[PollClient]:  # type: ignore[empty-body]
+        """Return the polling clients (one per format) that `confiance listen` runs."""

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Row
 from confiance.core.errors import ConfianceError
 from confiance.domain import Platform
 from confiance.domain.records import aware_utc
+from confiance.listen.alerts.config import DetectorConfig
 from confiance.listen.alerts.model import ALL_SCOPE, Detector
 from confiance.store import audit
 from confiance.store.tables import alert_notifications, alert_rules, brands, users
@@ -190,7 +191,7 @@ def _webhook(target: str) -> str:
 
 
 def _target(kind: str, target: Any) -> str:
-    if kind == "app" and target is None:
+    if kind == "app":  # the alert itself is the in-app notification: no address, none kept
         return ""
     if not isinstance(target, str):
         raise ConfianceError("E718", reason=f"the {kind} channel needs a target (text)")
@@ -285,6 +286,10 @@ def _params(value: Any) -> dict[str, float]:
         ):
             raise ConfianceError("E722", reason=f"{key} is not a finite number")
         found[key] = number
+    try:  # the names and ranges of the detectors' settings
+        DetectorConfig().with_overrides(found)
+    except ConfianceError as error:
+        raise ConfianceError("E722", reason=error.message.rstrip(".")) from None
     return found
 
 

@@ -350,9 +350,16 @@ def auto_resolve(conn: Connection, brand_id: int, *, now: Instant, quiet_s: floa
         .scalars()
         .all()
     )
-    rules = list_rules(conn, brand_id, enabled_only=True) if stale else []
+    return _close_by_system(conn, brand_id, stale, moment)
+
+
+def _close_by_system(
+    conn: Connection, brand_id: int, alert_ids: Sequence[int], moment: datetime
+) -> list[int]:
+    """Resolve ``alert_ids`` as ``system`` and tell the channels that heard of them."""
+    rules = list_rules(conn, brand_id, enabled_only=True) if alert_ids else []
     resolved = []
-    for alert_id in stale:
+    for alert_id in alert_ids:
         if _close(conn, int(alert_id), SYSTEM, None, moment):
             alert_outbox.queue_resolved(
                 conn, rules, alert_id=int(alert_id), brand_id=brand_id, now=moment
@@ -514,3 +521,19 @@ def list_alerts(
     rows = conn.execute(query.order_by(alerts.c.id.desc()).limit(limit + 1)).all()
     items = [alert_from_row(row) for row in rows[:limit]]
     return AlertPage(items, items[-1].id if len(rows) > limit else None)
+
+
+def resolve_source_alerts(conn: Connection, brand_id: int, *, scope: str, now: Instant
+                          ) -> list[int]:
+    """Resolve (as ``system``) the brand's open ``source_health`` alerts of ``scope``
+    (``source:<name>``): the source works again. Returns their ids."""
+    moment = at(now)
+    found = conn.execute(
+        select(alerts.c.id).where(
+            alerts.c.brand_id == brand_id,
+            alerts.c.detector == "source_health",
+            alerts.c.scope == scope,
+            alerts.c.status.in_((OPEN, ACKNOWLEDGED)),
+        ).order_by(alerts.c.id)
+    ).scalars().all()
+    return _close_by_system(conn, brand_id, found, moment)

@@ -118,7 +118,7 @@ def _write(engine: Engine, writer: BulkWriter, batch: Batch, summary: ImportSumm
         runs.heartbeat(conn, import_id)  # takes the write lock first on SQLite
         inserted, updated = (writer.write(conn, batch.packed, brand_id)
                              if batch.size else (0, 0))
-        _quarantine(conn, batch.rejected, source_id, import_id)
+        quarantine_rejected(conn, batch.rejected, source_id, import_id)
         conn.execute(update(imports).where(imports.c.id == import_id).values(
             imported=imports.c.imported + inserted, updated=imports.c.updated + updated,
             quarantined=imports.c.quarantined + len(batch.rejected)))
@@ -128,8 +128,8 @@ def _write(engine: Engine, writer: BulkWriter, batch: Batch, summary: ImportSumm
     summary.by_platform.update(batch.by_platform)
 
 
-def _quarantine(conn: Connection, rejected: list[Rejected], source_id: int,
-                import_id: int) -> None:
+def quarantine_rejected(conn: Connection, rejected: list[Rejected], source_id: int,
+                        import_id: int | None) -> None:
     """Store rejections; the same rejection from a re-import replaces the earlier one."""
     if not rejected:
         return

@@ -577,3 +577,110 @@ escalated or resolved the alert and delivered after it commits (``alert_id`` is 
 for a digest, which covers ``period_start`` to ``period_end``). ``next_attempt_at`` is when
 the row is due: now, the end of the quiet hours (``deferred``), the next retry, or the end of
 a sender's claim. ``last_error`` never holds a secret."""
+
+listen_sources = Table(
+    "listen_sources",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("mode", String(10), nullable=False),
+    Column("format", String(50), nullable=False),
+    Column("config", Json, nullable=False),
+    Column("secret_ref", String(1000)),
+    Column("push_key", String(64), unique=True),
+    Column("push_secret", String(200)),
+    Column("interval_s", Float, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("source_id", ForeignKey("sources.id", ondelete="SET NULL")),
+    Column("cursor", Json),
+    Column("next_run_at", Time, nullable=False),
+    Column("lease_owner", String(200)),
+    Column("lease_until", Time),
+    Column("health", String(20), nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("failing_since", Time),
+    Column("last_error", Text),
+    Column("last_run_at", Time),
+    Column("last_success_at", Time),
+    Column("token_expires_at", Time),
+    Column("posts", BigInteger, nullable=False),
+    Column("created_at", Time, nullable=False),
+    Column("updated_at", Time, nullable=False),
+    UniqueConstraint("brand_id", "name", name="uq_listen_sources_brand_id_name"),
+    Index(None, "enabled", "next_run_at"),  # the polls that are due
+)
+"""What ``confiance listen`` collects for a brand: a platform polled every ``interval_s``
+(``mode='poll'``: ``format`` names the client, ``cursor`` says where the last page ended,
+``secret_ref`` where the token is read, ``env:NAME`` or ``file:PATH``, never the token itself)
+or items pushed to ``/api/v1/listen/push/{push_key}`` (``mode='push'``: signed with HMAC-SHA256
+under ``push_secret``). A listener claims a due source by leasing it (``lease_owner`` until
+``lease_until``); ``health`` is ``ok``, ``failing``, ``auth`` (token refused), ``config``
+(the platform refused the configuration) or ``waiting`` (rate-limited)."""
+
+listen_inbox = Table(
+    "listen_inbox",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("listen_source_id", ForeignKey("listen_sources.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("received_at", Time, nullable=False),
+    Column("processed_at", Time),
+    Column("lease_owner", String(200)),
+    Column("lease_until", Time),
+    UniqueConstraint("listen_source_id", "digest", name="uq_listen_inbox_listen_source_id_digest"),
+    Index(None, "processed_at", "id"),  # the deliveries still to import
+)
+"""Pushed deliveries, kept as received until a listener imports them (a delivery sent twice
+is stored once); processed rows are pruned after a week."""
+
+listen_feed = Table(
+    "listen_feed",
+    metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("queued_at", Time, nullable=False),
+    Column("enriched_at", Time),
+    Column("lease_owner", String(200)),
+    Column("lease_until", Time),
+    Index(None, "enriched_at", "queued_at"),  # the posts still to enrich
+)
+"""Posts collected by listening, each at most once ever (the primary key): written in the
+transaction that stores the post, enriched by one listener, then handed to the brands' alert
+detectors through ``watch_queue`` in the transaction that stores the enrichment."""
+
+watch_queue = Table(
+    "watch_queue",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), nullable=False),
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    Column("queued_at", Time, nullable=False),
+    Index(None, "brand_id", "id"),
+)
+"""Enriched posts waiting for a brand's detectors; a row is deleted in the transaction that
+saves the detectors' state after reading it, so a post is counted once."""
+
+watch_states = Table(
+    "watch_states",
+    metadata,
+    Column("brand_id", ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True),
+    Column("state", Json),
+    Column("observed", BigInteger, nullable=False),
+    Column("lease_owner", String(200)),
+    Column("lease_until", Time),
+    Column("updated_at", Time, nullable=False),
+)
+"""A brand's alert detectors (baselines, windows, terms), saved after every step by the one
+listener that holds its lease, and restored by whichever listener takes it next."""
+
+listeners = Table(
+    "listeners",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("started_at", Time, nullable=False),
+    Column("seen_at", Time, nullable=False),
+    Column("stats", Json, nullable=False),
+)
+"""The running ``confiance listen`` processes (a heartbeat every cycle) and what each did."""

@@ -17,7 +17,7 @@ from confiance.web import errors, pages
 from confiance.web.api import api_router
 
 DESCRIPTION = """Confiance's REST API: brands, their mentions and authors, brand queries,
-sentiment corrections, users and personal API tokens.
+sentiment corrections, crisis alerts and alert rules, users and personal API tokens.
 
 Authenticate with a personal API token: `Authorization: Bearer cft_...` (create one with
 `confiance token create --user EMAIL`, or from the web app). Every error answers

@@ -142,7 +142,9 @@ def test_a_happy_wave_is_not_a_crisis() -> None:
 def test_nothing_but_high_reach_during_the_warm_up() -> None:
     early = Event(3 * DAY, 3 * DAY + 4 * HOUR, per_hour=60, words=("#boycottlumiere",))
     signals = replay(AlertEngine(), stream(days=5, per_hour=4, seed=11, events=[early]))
-    assert [s for s in signals if s.detector != Detector.HIGH_REACH] == []
+    # Risk terms need no history: a boycott hashtag is a crisis word from the first day.
+    assert {s.detector for s in signals} <= {Detector.HIGH_REACH, Detector.RISK_TERM}
+    assert Detector.RISK_TERM in {s.detector for s in signals}
     warm = replay(
         AlertEngine(DetectorConfig(warmup_days=2)),
         stream(days=5, per_hour=4, seed=11, events=[early]),
@@ -201,7 +203,7 @@ def test_a_negative_post_from_a_large_audience_is_signalled() -> None:
 def test_no_high_reach_signal_before_the_usual_audience_is_known() -> None:
     engine = AlertEngine()
     signals = engine.observe([_post("x:big", START, followers=400_000)], START + 60)
-    assert signals == []
+    assert [s.detector for s in signals] == [Detector.RISK_TERM]  # "arnaque", no history
 
 
 def test_a_saved_engine_goes_on_exactly_where_it_was() -> None:

@@ -30,6 +30,19 @@ MAX_WINDOW_MINUTES = 1440
 """Windows are at most a day: the hourly baseline rates are kept for the last 24 hours."""
 
 
+RISK_TERMS: tuple[str, ...] = (
+    # French
+    "boycott*", "scandal*", "toxi*", "danger*", "explos*", "incendi*", "brulure*", "bless*",
+    "plainte*", "proces", "dgccrf", "arnaque*", "escroc*", "escroquerie*", "mensonge*",
+    "menteu*", "greenwashing", "racis*", "discrimin*", "harcel*", "piratage", "rappel-conso",
+    # English
+    "recall*", "lawsuit*", "poison*", "injur*", "scam*", "fraud*", "liar*", "hacked",
+    "toxic*", "racist*", "harass*",
+)
+"""The default risk terms (see ``risk_terms``): what a brand team would not want to read
+next to its name. Brands add their own (a product's known defect, a competitor's scandal)."""
+
+
 @dataclass(frozen=True, slots=True)
 class DetectorConfig:
     """Thresholds of the four detectors (see the module docstrings of ``detectors``,
@@ -158,6 +171,20 @@ class DetectorConfig:
     reach_memory_days: float = 28.0
     """Time constant of the decayed follower and engagement histograms."""
 
+    # --- RISK_TERM
+    risk_terms: tuple[str, ...] = RISK_TERMS
+    """Words of a crisis, French and English: ``word*`` matches every word that starts with
+    ``word`` (and a hashtag that contains it), a plain word only itself (and hashtags that
+    contain it). Accents and case do not matter."""
+    risk_min_followers: int = 1_000
+    """A negative post with a risk term signals at once when its author has this many
+    followers..."""
+    risk_min_engagement: int = 50
+    """... or when it has this many likes, comments and shares..."""
+    risk_min_authors: int = 3
+    """... or when this many distinct authors used the term within ``risk_window_minutes``."""
+    risk_window_minutes: int = 60
+
     # --- evidence
     evidence_posts_per_minute: int = 20
     """Posts kept per minute and scope for top authors and terms (all of them in minutes
@@ -248,6 +275,10 @@ _RANGES: dict[str, tuple[float, float]] = {
     "reach_min_history": (0, 1e9),
     "reach_memory_days": (0.01, 3650),
     "evidence_posts_per_minute": (1, 1000),
+    "risk_min_followers": (0, 1e12),
+    "risk_min_engagement": (0, 1e12),
+    "risk_min_authors": (1, 1e6),
+    "risk_window_minutes": (1, MAX_WINDOW_MINUTES),
 }
 _INTS = {
     "windows",
@@ -265,6 +296,10 @@ _INTS = {
     "reach_min_engagement",
     "reach_min_history",
     "evidence_posts_per_minute",
+    "risk_min_followers",
+    "risk_min_engagement",
+    "risk_min_authors",
+    "risk_window_minutes",
 }
 _INCREASING = {"windows", "emerging_windows"}
 
@@ -273,6 +308,9 @@ def _check(name: str, value: Any) -> None:
     """Raise E701 unless ``value`` has the type and range of setting ``name``."""
     if name == "timezone":
         _check_zone(value)
+        return
+    if name == "risk_terms":
+        _check_terms(value)
         return
     if name in ("trend", "ignore_positive_surges"):
         if not isinstance(value, bool):
@@ -295,6 +333,16 @@ def _check(name: str, value: Any) -> None:
         raise ConfianceError("E701", key=name, reason="give windows in increasing order")
 
 
+def _check_terms(value: Any) -> None:
+    if not isinstance(value, tuple) or len(value) > 1000:
+        raise ConfianceError("E701", key="risk_terms", reason="give a list of up to 1000 words")
+    for term in value:
+        if not isinstance(term, str) or not 3 <= len(term.rstrip("*")) <= 60 \
+                or any(ch.isspace() for ch in term) or "*" in term.rstrip("*"):
+            raise ConfianceError("E701", key="risk_terms", reason=f"{term!r} is not one word "
+                                 "of 3 to 60 letters, optionally ending with *")
+
+
 def _check_zone(value: Any) -> None:
     if not isinstance(value, str) or not value or "\x00" in value:
         raise ConfianceError("E701", key="timezone", reason="give an IANA time zone name")
@@ -308,6 +356,8 @@ def _check_zone(value: Any) -> None:
 
 def _coerce(name: str, value: Any, current: Any) -> Any:
     """``value`` in the type of the setting (numbers from strings, tuples from lists)."""
+    if name == "risk_terms":
+        return tuple(value) if isinstance(value, list | tuple) else value
     if isinstance(current, tuple):
         if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
             raise ConfianceError("E701", key=name, reason="give a list of numbers")

@@ -1,4 +1,4 @@
-"""The four crisis detectors, and :class:`AlertEngine` that runs them over a brand's stream.
+"""The crisis detectors, and :class:`AlertEngine` that runs them over a brand's stream.
 
 One engine reads one brand's enriched posts (:class:`~confiance.listen.alerts.model.Observation`)
 in batches, with the current (possibly simulated) time, and answers the signals of that
@@ -77,6 +77,9 @@ know what its usual audience is).
    3, x8: 4, x16: 5), within 1..5; the score is ``-log10`` of the share of the brand's posts
    with that much reach. Scope: the post's platform; subject: the post key.
 
+5. **RISK_TERM.** A negative post that uses a crisis word of ``risk_terms``, from a loud author
+   or among several authors: see :mod:`~confiance.listen.alerts.risk`. No warm-up.
+
 Defaults (see :class:`~confiance.listen.alerts.config.DetectorConfig`) were set on the demo
 storyline and the crisis scenarios of :mod:`confiance.demo.scenarios`, seeds 1, 2, 3 and 7,
 replayed minute by minute (``benchmarks/alert_engine.py --quality --scenarios``): the demo's
@@ -104,6 +107,7 @@ from confiance.listen.alerts.config import DetectorConfig
 from confiance.listen.alerts.evidence import Kept, evidence_of, window_evidence
 from confiance.listen.alerts.model import ALL_SCOPE, Detector, Observation, Signal
 from confiance.listen.alerts.reach import ReachStats
+from confiance.listen.alerts.risk import RiskTerms
 from confiance.listen.alerts.signals import (
     Scope,
     TermContext,
@@ -145,6 +149,7 @@ class AlertEngine:
             prior=config.emerging_prior,
         )
         self.reach = ReachStats(memory_days=config.reach_memory_days)
+        self.risk = RiskTerms(config)
         self.recent_terms: dict[str, float] = {}
         """Terms signalled lately, with the time of their last signal."""
         lengths = config.windows
@@ -180,6 +185,8 @@ class AlertEngine:
         for scope in touched:
             signals.extend(self._evaluate(scope, now, end, hour))
         signals.extend(self._emerging(batch_terms, now, end, hour))
+        signals.extend(self.risk.observe([i for items in term_posts.values() for i in items],
+                                         now))
         signals.extend(
             high_reach_signals(
                 hits,

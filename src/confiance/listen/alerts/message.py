@@ -105,8 +105,14 @@ def detector_words(alert: Alert, language: str) -> str:
     else:
         scope = alert.scope.removeprefix("platform:")
     subject = ""
-    if alert.detector == "emerging_term" and alert.subject:
+    if alert.detector in ("emerging_term", "risk_term") and alert.subject:
         subject = " " + words["quote"].format(one_line(alert.subject, 80))
+    if alert.detector == "source_health":
+        scope = alert.scope.removeprefix("source:")
+        trouble = wording.SOURCE_TROUBLES[language].get(alert.subject or "", alert.subject)
+        subject = f" {trouble}" if trouble else ""
+        return f"{name} « {one_line(scope, 80)} »{subject}" if language == "fr" else \
+            f"{name} “{one_line(scope, 80)}”{subject}"
     return f"{name}{subject} ({scope})"
 
 

@@ -20,6 +20,10 @@ class Detector(StrEnum):
     NEGATIVE_SHARE = "negative_share"
     EMERGING_TERM = "emerging_term"
     HIGH_REACH = "high_reach"
+    RISK_TERM = "risk_term"
+    SOURCE_HEALTH = "source_health"
+    """Not a detector of posts: a listened source that keeps failing or whose token was
+    refused (scope ``source:<name>``, subject the kind of trouble)."""
 
 
 ALL_SCOPE = "all"

@@ -56,6 +56,7 @@ def dump(engine: AlertEngine) -> dict[str, Any]:
         "terms": engine.terms.to_state(),
         "reach": engine.reach.to_state(),
         "recent_terms": engine.recent_terms,
+        "risk": engine.risk.to_state(),
     }
 
 
@@ -82,6 +83,7 @@ def restore(engine: AlertEngine, state: dict[str, Any]) -> None:
     engine.terms.restore(state["terms"])
     engine.reach.restore(state["reach"])
     engine.recent_terms = {str(t): float(at) for t, at in state["recent_terms"].items()}
+    engine.risk.restore(state.get("risk", {}))  # absent from states saved before it existed
 
 
 def _baseline_state(baseline: Baseline | None) -> list[Any] | None:

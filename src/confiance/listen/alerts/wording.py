@@ -13,12 +13,16 @@ DETECTORS = {
         "negative_share": "Hausse de la part de mentions négatives",
         "emerging_term": "Terme émergent",
         "high_reach": "Publication à forte audience",
+        "risk_term": "Terme de crise",
+        "source_health": "Source d'écoute en panne",
     },
     "en": {
         "volume": "Mention volume spike",
         "negative_share": "Rise in the share of negative mentions",
         "emerging_term": "Emerging term",
         "high_reach": "High-reach post",
+        "risk_term": "Risk term",
+        "source_health": "Listening source failing",
     },
 }
 
@@ -54,9 +58,27 @@ STATUSES = {
 }
 
 UNITS = {
-    "fr": {"posts": "publications", "mentions": "mentions", "followers": "abonnés"},
-    "en": {"posts": "posts", "mentions": "mentions", "followers": "followers"},
+    "fr": {"posts": "publications", "mentions": "mentions", "followers": "abonnés",
+           "failures": "échecs"},
+    "en": {"posts": "posts", "mentions": "mentions", "followers": "followers",
+           "failures": "failures"},
 }
+
+SOURCE_TROUBLES = {
+    "fr": {
+        "auth": "jeton refusé ou expiré : renouvelez-le",
+        "config": "configuration refusée par la plateforme : corrigez-la",
+        "failing": "échecs répétés : la plateforme ne répond pas",
+        "expiring": "le jeton expire bientôt : renouvelez-le",
+    },
+    "en": {
+        "auth": "token refused or expired: renew it",
+        "config": "the platform refused the configuration: fix it",
+        "failing": "repeated failures: the platform does not answer",
+        "expiring": "the token expires soon: renew it",
+    },
+}
+"""What an alert of the ``source_health`` detector says, by its subject."""
 
 SENTIMENTS = {
     "fr": {"positive": "positif", "neutral": "neutre", "negative": "négatif"},

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from confiance.web.api import (
+    alerts,
     authors,
     brands,
     corrections,
+    listen,
     me,
     overview,
     posts,
@@ -19,5 +21,5 @@ from confiance.web.api import (
 
 api_router = APIRouter()
 for module in (session, me, users, tokens, brands, posts, authors, queries, corrections,
-               overview):
+               overview, alerts, listen):
     api_router.include_router(module.router)

@@ -1,4 +1,4 @@
-"""The home page and the pages of one brand: overview, mentions, queries.
+"""The home page and the pages of one brand: overview, mentions, queries, alerts, sources.
 
 Each page is one route here, one template (``templates/brand/<page>.html``) and one context
 builder (``<page>_context`` in ``pages/<page>_page.py``, with that page's own extra routes)
@@ -21,10 +21,12 @@ from confiance.store.brands import BrandRecord
 from confiance.web.api.brands import visible
 from confiance.web.deps import Conn, CurrentPrincipal, Principal
 from confiance.web.pages import frame as frames
+from confiance.web.pages.alerts_page import alerts_context
 from confiance.web.pages.frame import BrandPage, Frame
 from confiance.web.pages.mentions_page import mentions_context
 from confiance.web.pages.overview_page import overview_context
 from confiance.web.pages.queries_page import queries_context
+from confiance.web.pages.sources_page import sources_context
 from confiance.web.pages.templating import templates_of
 
 router = APIRouter(include_in_schema=False)
@@ -78,3 +80,19 @@ def queries(brand_id: BrandId, principal: CurrentPrincipal, conn: Conn,
     """The brand's query and its preview."""
     frame = _brand_frame(request, conn, principal, brand_id, "queries")
     return _render(request, "queries", frame, queries_context(conn, frame, request))
+
+
+@router.get("/brands/{brand_id}/alerts")
+def alerts(brand_id: BrandId, principal: CurrentPrincipal, conn: Conn,
+           request: Request) -> Response:
+    """The brand's crisis alerts and alert rules."""
+    frame = _brand_frame(request, conn, principal, brand_id, "alerts")
+    return _render(request, "alerts", frame, alerts_context(conn, frame, request))
+
+
+@router.get("/brands/{brand_id}/sources")
+def sources(brand_id: BrandId, principal: CurrentPrincipal, conn: Conn,
+            request: Request) -> Response:
+    """The brand's listening sources and their health."""
+    frame = _brand_frame(request, conn, principal, brand_id, "sources")
+    return _render(request, "sources", frame, sources_context(conn, frame, request))

@@ -23,8 +23,8 @@ from confiance.store.tables import brand_posts
 from confiance.web.deps import SESSION_COOKIE, Principal
 from confiance.web.pages import i18n
 
-BrandPage = Literal["overview", "mentions", "queries"]
-BRAND_PAGES: tuple[BrandPage, ...] = ("overview", "mentions", "queries")
+BrandPage = Literal["overview", "mentions", "queries", "alerts", "sources"]
+BRAND_PAGES: tuple[BrandPage, ...] = ("overview", "mentions", "queries", "alerts", "sources")
 """The pages of a brand, in the order of the main menu."""
 
 

@@ -1,0 +1,98 @@
+"""RISK_TERM: negative posts with crisis words, signalled from the first loud one."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from confiance.core.errors import ConfianceError
+from confiance.listen.alerts.config import DetectorConfig
+from confiance.listen.alerts.detectors import AlertEngine
+from confiance.listen.alerts.model import Detector, Observation, Signal
+
+T = 1_780_000_000.0
+
+
+def post(key: str, at: float, text: str, *, followers: int = 50, sentiment: str = "negative",
+         author: str | None = None, hashtags: tuple[str, ...] = (),
+         engagement: int = 0) -> Observation:
+    return Observation(key=key, at=at, platform="x", sentiment=sentiment, text=text,
+                       hashtags=hashtags, author=author or key, followers=followers,
+                       engagement=engagement)
+
+
+def risk(signals: list[Signal]) -> list[Signal]:
+    return [s for s in signals if s.detector == Detector.RISK_TERM]
+
+
+def test_one_loud_negative_post_with_a_crisis_word_is_signalled_at_once() -> None:
+    engine = AlertEngine()
+    [signal] = risk(engine.observe([post("x:1", T, "On boycotte Maison Lumière",
+                                         followers=4_000)], T + 30))
+    assert signal.subject == "boycott*" and signal.scope == "all"
+    assert signal.severity == 2 and signal.top_posts[0].key == "x:1"
+    assert signal.details["followers"] == 4_000
+
+
+def test_quiet_posts_signal_once_enough_authors_use_the_word() -> None:
+    engine = AlertEngine()
+    for n in range(2):
+        assert risk(engine.observe([post(f"x:{n}", T + n * 60, "quelle arnaque ces bougies")],
+                                   T + n * 60 + 30)) == []
+    # The same author again does not count twice.
+    assert risk(engine.observe([post("x:9", T + 150, "arnaque", author="x:1")], T + 170)) == []
+    [signal] = risk(engine.observe([post("x:3", T + 200, "une ARNAQUE totale")], T + 230))
+    assert signal.subject == "arnaque*" and signal.details["authors"] == 3
+    assert {a for a, _ in signal.top_authors} == {"x:0", "x:1", "x:3"}
+
+
+def test_the_window_forgets_old_posts() -> None:
+    engine = AlertEngine()
+    engine.observe([post("x:0", T, "arnaque")], T + 10)
+    engine.observe([post("x:1", T + 60, "arnaque")], T + 70)
+    later = T + 2 * 3600
+    assert risk(engine.observe([post("x:2", later, "arnaque")], later + 10)) == []
+
+
+def test_positive_posts_words_without_the_stem_and_topics_do_not_count() -> None:
+    engine = AlertEngine()
+    quiet = [
+        post("x:1", T, "Rien à voir avec un boycott, j'adore", followers=90_000,
+             sentiment="positive"),
+        post("x:2", T, "Le processus de commande est lent", followers=90_000),  # exact "proces"
+        post("x:3", T, "un avocat m'a conseillé cette bougie", followers=90_000),
+    ]
+    assert risk(engine.observe(quiet, T + 30)) == []
+
+
+def test_hashtags_that_contain_a_term_and_accents_match() -> None:
+    engine = AlertEngine()
+    found = risk(engine.observe([
+        post("x:1", T, "Lisez ça", hashtags=("StopBougiesToxiques",), followers=2_000),
+        post("x:2", T, "Grosse brûlure à la main", followers=2_000),
+    ], T + 30))
+    assert {s.subject for s in found} == {"toxi*", "brulure*"}
+
+
+def test_severity_grows_with_audience_and_authors() -> None:
+    engine = AlertEngine()
+    [big] = risk(engine.observe([post("x:1", T, "scandale", followers=20_000)], T + 10))
+    assert big.severity == 3
+    crowd = [post(f"x:{n}", T + 60, "scandale") for n in range(2, 14)]
+    [many] = risk(engine.observe(crowd, T + 70))
+    assert many.severity == 4 and many.details["authors"] == 13
+
+
+def test_the_terms_and_thresholds_are_settings_and_survive_a_restart() -> None:
+    config = DetectorConfig().with_overrides({"risk_terms": ["mèche*"],
+                                              "risk_min_authors": 2})
+    engine = AlertEngine(config)
+    engine.observe([post("x:1", T, "la mèche a pris feu")], T + 10)
+    state = orjson.loads(orjson.dumps(engine.state()))
+    restored = AlertEngine(config, state=state)
+    [signal] = risk(restored.observe([post("x:2", T + 60, "mèches défectueuses")], T + 70))
+    assert signal.subject == "mèche*" and signal.details["authors"] == 2
+    for bad in (["a"], ["deux mots"], ["mi*lieu"], "boycott", [3]):
+        with pytest.raises(ConfianceError) as error:
+            DetectorConfig().with_overrides({"risk_terms": bad})
+        assert error.value.code == "E701"
