@@ -82,7 +82,8 @@ def test_type_see_the_preview_fix_a_mistake_and_save(laptop: Watched) -> None:
     assert "n’est jamais fermée" in error.inner_text()
     line, caret = page.locator(".query-caret").inner_text().split("\n")[:2]
     assert line == "bougie AND (figue OR parfum" and caret.index("^") == 11
-    assert editor.get_attribute("aria-invalid") == "true"
+    # htmx:afterSettle sets it a moment after the swap: expect() waits for it
+    expect(editor).to_have_attribute("aria-invalid", "true")
     assert "query-error" in (editor.get_attribute("aria-describedby") or "")
     assert "La requête n’est pas valide" in _summary(laptop)
     expect(page.locator("#query-results mark")).to_have_count(0)
@@ -92,6 +93,7 @@ def test_type_see_the_preview_fix_a_mistake_and_save(laptop: Watched) -> None:
     _wait_summary(laptop, f"2 des {TOTAL:,} derniers posts".replace(",", " "))
     expect(error).to_have_count(0)
     expect(page.locator("#query-results mark")).to_have_count(4)  # bougie, figue, parfum x2
+    expect(editor).not_to_have_attribute("aria-invalid", "true")
     assert editor.get_attribute("aria-invalid") is None
     laptop.screenshot("queries-fr-laptop")
 
