@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-postgres test-browser browser screenshots lint typecheck check bench clean help
+.PHONY: demo test coverage test-postgres test-browser browser screenshots lint typecheck check bench clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -19,10 +19,17 @@ demo: $(STAMP)  ## Generate and import the demo data set, then serve the web app
 	$(BIN)/confiance demo
 	$(BIN)/confiance serve
 
+# Test files are shared among this many processes (pytest-xdist; each file stays in one process,
+# so its module fixtures are built once). 2 suits the 2-core machines CI runs on.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)  ## Run lint, type checks and the whole test suite (PostgreSQL and browser tests skip, with the reason, without a server or chromium)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+
+coverage: $(STAMP)  ## Run the whole test suite under coverage (branch coverage of src/confiance; about twice as slow)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --cov --cov-report=term
 
 test-postgres: $(STAMP)  ## Run only the PostgreSQL tests (needs CONFIANCE_TEST_POSTGRES_URL)
 	$(BIN)/pytest -m postgres

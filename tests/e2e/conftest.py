@@ -28,9 +28,10 @@ from confiance.auth.roles import Role
 from confiance.core.db import make_engine
 from confiance.core.settings import Settings
 from confiance.domain import Brand, Platform, Post
-from confiance.store import accounts, brands, migrate, workspaces
+from confiance.store import accounts, brands, workspaces
 from confiance.store.ingest import ingest
 from confiance.web.app import create_app
+from tests.conftest import migrate_schema
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -114,7 +115,7 @@ def live_site(tmp_path: Path) -> Iterator[LiveSite]:
     """The app served by uvicorn in a thread, on a free loopback port, over SQLite."""
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'e2e.db'}", env="test")
     engine = make_engine(settings)
-    migrate.upgrade(engine)
+    migrate_schema(engine)
     brand_id, users = _seed(engine)
     app = create_app(settings, engine=engine)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -20,6 +20,7 @@ from confiance.core.settings import Settings
 from confiance.domain import Brand
 from confiance.store import accounts, brands, credentials, workspaces
 from confiance.web.app import create_app
+from tests.conftest import migrate_schema
 
 PASSWORD = "correct horse battery staple"
 
@@ -68,11 +69,10 @@ def build_site(engine: Engine, settings: Settings) -> Site:
 def site(database_url: str) -> Iterator[Site]:
     """The app on SQLite and on PostgreSQL, with the two workspaces."""
     from confiance.core.db import make_engine
-    from confiance.store import migrate
 
     settings = Settings(database_url=database_url, env="test")
     engine = make_engine(settings)
-    migrate.upgrade(engine)
+    migrate_schema(engine)
     try:
         yield build_site(engine, settings)
     finally:
