@@ -141,3 +141,23 @@ def test_sources_are_listed_to_every_role_and_managed_by_analysts_and_owners(
         assert listening.list_sources(conn) == []
         actions = set(conn.execute(select(audit_log.c.action)).scalars())
     assert {"listen_source.add", "listen_source.remove"} <= actions
+
+
+def test_a_private_feed_address_is_shown_whole_only_to_those_who_manage_sources(
+        site: Site) -> None:
+    brand = site.brand_ids["acme"]
+    added = site.client.post(
+        f"/api/v1/brands/{brand}/listen-sources",
+        json={"name": "Flux privé", "mode": "poll", "format": "rss",
+              "config": {"url": "https://feeds.example.com:8443/avis.xml?key=S3CRET"}},
+        headers=site.as_("analyst"))
+    assert added.status_code == 201, added.text
+    for role in ("viewer", "moderator"):
+        seen = site.client.get(f"/api/v1/brands/{brand}/listen-sources",
+                               headers=site.as_(role))
+        assert "S3CRET" not in seen.text
+        assert seen.json()[0]["config"]["url"] == "https://feeds.example.com:8443/avis.xml?***"
+    for role in ("analyst", "owner"):
+        seen = site.client.get(f"/api/v1/brands/{brand}/listen-sources",
+                               headers=site.as_(role))
+        assert seen.json()[0]["config"]["url"].endswith("/avis.xml?key=S3CRET")

@@ -7,8 +7,10 @@ registered import format.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import Connection
 
@@ -47,3 +49,35 @@ def add(conn: Connection, *, brand_id: int, name: str, mode: str, format: str,
                                                 "gets a push secret instead)")
     return listening.add_source(conn, brand_id=brand_id, name=name, mode=mode, format=format,
                                 config=checked, interval_s=interval, secret_ref=secret_ref)
+
+
+HIDDEN = "***"
+_SECRET_KEY = re.compile(r"token|secret|passw|api[_-]?key|auth|signature|sig$|cookie", re.I)
+
+
+def masked_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """``config`` as shown to people who may read a source but not manage it: the values of
+    keys that name a secret, and the query strings and passwords of URLs, are replaced by
+    ``***`` (a private feed's address often carries its token: ``?key=...``)."""
+    return {key: HIDDEN if _SECRET_KEY.search(str(key)) else _masked(value)
+            for key, value in config.items()}
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return masked_config(value)
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    if isinstance(value, str) and "://" in value:
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname or ""
+            port = parts.port
+        except ValueError:
+            return HIDDEN
+        netloc = (f"{HIDDEN}@" if parts.username or parts.password else "") + host
+        if port is not None:
+            netloc += f":{port}"
+        return urlunsplit((parts.scheme, netloc, parts.path, HIDDEN if parts.query else "",
+                           HIDDEN if parts.fragment else ""))
+    return value

@@ -78,7 +78,7 @@ class BrandWatch:
         """Evaluate the posts that arrived since the last step, at ``now`` (UTC epoch
         seconds); the signals written to the store (by window end) and, for each, what it
         changed in the brand's alerts."""
-        found = self.engine.observe(batch, now)
+        found = self.engine.observe(batch, now, wanted=lambda signal: self._due(signal, now))
         self.signals += len(found)
         # In the order record_signals merges them, so that signals and changes pair up.
         due = sorted((signal for signal in found if self._due(signal, now)),

@@ -222,6 +222,33 @@ def test_a_saved_engine_goes_on_exactly_where_it_was() -> None:
     assert sum(len(s) for s in resumed) > 50
 
 
+def test_unwanted_signals_come_without_evidence_and_change_nothing_else() -> None:
+    steps = list(batches(stream(days=10, per_hour=4, seed=3, events=[BACKLASH])))
+    full = AlertEngine()
+    expected = [full.observe(batch, now) for now, batch in steps]
+    picky = AlertEngine()
+    asked: list[Signal] = []
+
+    def every_other(signal: Signal) -> bool:
+        asked.append(signal)
+        return len(asked) % 2 == 0
+
+    got = [picky.observe(batch, now, wanted=every_other) for now, batch in steps]
+    assert len(asked) > 20
+    bare = {"top_terms": (), "top_posts": (), "top_authors": ()}
+    verdicts = iter(i % 2 == 1 for i in range(len(asked)))
+    for mine, theirs in zip(got, expected, strict=True):
+        assert len(mine) == len(theirs)
+        for signal, reference in zip(mine, theirs, strict=True):
+            if signal.detector in (Detector.VOLUME, Detector.NEGATIVE_SHARE):
+                assert signal == (reference if next(verdicts) else replace(reference, **bare))
+            else:  # the other detectors always carry theirs
+                assert signal == reference
+    assert next(verdicts, None) is None
+    assert sum(bool(s.top_posts) for batch in got for s in batch) > 10
+    assert picky.state() == full.state()
+
+
 def test_a_state_that_does_not_fit_is_refused() -> None:
     engine = AlertEngine()
     replay(engine, stream(days=1, per_hour=4, seed=19))

@@ -94,10 +94,11 @@ and a few bursts of replies.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from confiance.core.errors import ConfianceError
@@ -152,6 +153,7 @@ class AlertEngine:
         self.risk = RiskTerms(config)
         self.recent_terms: dict[str, float] = {}
         """Terms signalled lately, with the time of their last signal."""
+        self._wanted: Callable[[Signal], bool] | None = None
         lengths = config.windows
         self._cover = [
             next((i for i, w in enumerate(lengths) if w >= length), len(lengths) - 1)
@@ -165,11 +167,18 @@ class AlertEngine:
 
     # ------------------------------------------------------------------------- public
 
-    def observe(self, batch: Sequence[Observation], now: float) -> list[Signal]:
+    def observe(self, batch: Sequence[Observation], now: float, *,
+                wanted: Callable[[Signal], bool] | None = None) -> list[Signal]:
         """Count the posts that arrived since the last call and return the signals of
-        ``now`` (UTC epoch seconds): see the module docstring."""
+        ``now`` (UTC epoch seconds): see the module docstring.
+
+        ``wanted``, when given, says which volume and negative-share signals will be used:
+        the others come without their window's top terms, posts and authors (gathering them
+        is most of a signal's cost, and a caller that only writes a repeated signal every
+        so often has no use for them)."""
         if not (isinstance(now, int | float) and -MAX_TIME < now < MAX_TIME):
             return []
+        self._wanted = wanted
         now = max(float(now), self.now)
         self.now = now
         end = math.ceil(now / 60.0)
@@ -447,9 +456,8 @@ class AlertEngine:
         score: float,
         details: dict[str, float],
     ) -> Signal:
-        terms, posts, authors = window_evidence(scope.counts, w, self.terms.background.shares(end))
         details["score"] = score
-        return Signal(
+        signal = Signal(
             detector=detector,
             scope=scope.name,
             subject=None,
@@ -460,11 +468,12 @@ class AlertEngine:
             expected=expected,
             unit=unit,
             score=score,
-            top_terms=terms,
-            top_posts=posts,
-            top_authors=authors,
             details=details,
         )
+        if self._wanted is not None and not self._wanted(signal):
+            return signal
+        terms, posts, authors = window_evidence(scope.counts, w, self.terms.background.shares(end))
+        return dataclasses.replace(signal, top_terms=terms, top_posts=posts, top_authors=authors)
 
     # ------------------------------------------------------------------------- terms
 

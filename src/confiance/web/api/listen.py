@@ -2,8 +2,9 @@
 
 ``POST /listen/push/{push_key}`` takes a delivery signed with the source's push secret
 (:mod:`confiance.listen.push`); it needs no user: the signature is the credential. The
-``/brands/{brand_id}/listen-sources`` routes list a brand's sources (any role) and add,
-pause, resume, remove them or rotate a push secret (analysts and owners).
+``/brands/{brand_id}/listen-sources`` routes list a brand's sources (any role; the settings'
+secret-looking values and URL query strings are masked for those who cannot manage them) and
+add, pause, resume, remove them or rotate a push secret (analysts and owners).
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Engine
 
-from confiance.auth.roles import Action
+from confiance.auth.roles import Action, can
 from confiance.core.errors import ConfianceError
 from confiance.core.plugins import plugin_manager
 from confiance.listen import push, sources
+from confiance.listen.sources import masked_config
 from confiance.sources.clients.base import poll_clients
 from confiance.sources.registry import FormatRegistry
 from confiance.store import audit, listening
+from confiance.store.accounts import Membership
 from confiance.store.listening import ListenSource
 from confiance.store.runs import utcnow
 from confiance.web.deps import Conn, CurrentPrincipal, Principal, brand_workspace, get_engine
@@ -96,9 +99,10 @@ class Accepted(BaseModel):
     duplicate: bool
 
 
-def _brand(principal: Principal, conn: Connection, brand_id: int, action: Action) -> None:
-    principal.require(brand_workspace(conn, brand_id), action, what="brand", ref=brand_id,
-                      listing="GET /api/v1/brands")
+def _brand(principal: Principal, conn: Connection, brand_id: int, action: Action
+           ) -> Membership:
+    return principal.require(brand_workspace(conn, brand_id), action, what="brand",
+                             ref=brand_id, listing="GET /api/v1/brands")
 
 
 def _source(principal: Principal, conn: Connection, brand_id: int, source_id: int,
@@ -126,8 +130,12 @@ def _audit(conn: Connection, principal: Principal, brand_id: int, action: str,
 @router.get("/brands/{brand_id}/listen-sources", response_model=list[SourceOut])
 def list_sources(brand_id: PathId, principal: CurrentPrincipal, conn: Conn) -> list[SourceOut]:
     """The brand's listening sources, with their health."""
-    _brand(principal, conn, brand_id, Action.READ)
-    return [SourceOut.of(s) for s in listening.list_sources(conn, [brand_id])]
+    membership = _brand(principal, conn, brand_id, Action.READ)
+    found = [SourceOut.of(s) for s in listening.list_sources(conn, [brand_id])]
+    if not can(membership.role, Action.MANAGE_SOURCES):
+        # A private feed's address may carry its token: only managers see it whole.
+        found = [s.model_copy(update={"config": masked_config(s.config)}) for s in found]
+    return found
 
 
 @router.post("/brands/{brand_id}/listen-sources", response_model=NewSource, status_code=201)
