@@ -36,8 +36,10 @@ from confiance.store.tables import (
     alerts,
     enrichments,
     listen_feed,
+    listen_inbox,
     listen_sources,
     posts,
+    quarantine,
     watch_queue,
     watch_states,
 )
@@ -331,6 +333,29 @@ def test_paused_sources_are_not_polled(engine: Engine, brand: int) -> None:
         listening.set_enabled(conn, source_id, False)
     listener(engine, client, Clock()).run_once()
     assert client.calls == 0
+
+
+def test_a_delivery_whose_format_is_gone_is_quarantined_not_retried(engine: Engine,
+                                                                    brand: int) -> None:
+    with engine.begin() as conn:
+        source, _ = source_admin.add(conn, brand_id=brand, name="boutique", mode="push",
+                                     format="ndjson", config={}, clients={}, formats=FORMATS)
+        listening.store_push(conn, source.id, b'{"platform": "x"}\n', now=T0)
+        # The plugin that provided the format was uninstalled since.
+        conn.execute(update(listen_sources).where(listen_sources.c.id == source.id)
+                     .values(format="avis-magasin"))
+    clock = Clock()
+    one = Listener(engine, clients={}, formats=FORMATS, options=ListenerOptions(name="one"),
+                   clock=clock)
+    assert one.run_once().pushes == 1
+    with engine.connect() as conn:
+        [kept] = conn.execute(select(quarantine)).all()
+        assert conn.execute(select(listen_inbox.c.processed_at)).scalar_one() is not None
+    assert kept.code == "E207" and "'avis-magasin' is not installed" in kept.reason
+    assert '{\\"platform\\": \\"x\\"}' in kept.raw  # the body, kept whole
+    clock.advance(3600)
+    assert one.run_once().pushes == 0  # not leased again
+    assert count(engine, posts) == 0
 
 
 def test_source_settings_are_checked(engine: Engine, brand: int) -> None:

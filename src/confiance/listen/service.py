@@ -38,7 +38,7 @@ from confiance.listen.alerts.config import DetectorConfig
 from confiance.listen.alerts.model import Detector, Signal
 from confiance.listen.alerts.notify import Notifier, deliver_pending
 from confiance.listen.watch import BrandWatch
-from confiance.sources.base import Item, SourceFormat, guarded
+from confiance.sources.base import Item, SourceFormat, guarded, reject
 from confiance.sources.clients.base import (
     AuthFailed,
     BadConfig,
@@ -341,10 +341,17 @@ class Listener:
                 try:
                     fmt = self.formats.get(delivery.format)
                 except ConfianceError:
-                    log.error("push source %s has an unknown format %s",
+                    # Its format's plugin is gone: the body is quarantined whole, with the
+                    # reason, rather than leased again and again.
+                    log.error("push source %s has an unknown format %s: delivery quarantined",
                               delivery.listen_source_id, delivery.format)
-                    continue
-                items = list(fmt.read(io.BytesIO(delivery.body)))
+                    items = [reject(
+                        f"the source's format {delivery.format!r} is not installed (a plugin "
+                        "removed?): install it again, then import the quarantined body with "
+                        "confiance import", delivery.body.decode("utf-8", "replace"),
+                        code="E207")]
+                else:
+                    items = list(fmt.read(io.BytesIO(delivery.body)))
                 try:
                     with self.engine.begin() as conn:
                         written = listening.write_items(conn, self.writer, items,
