@@ -338,6 +338,7 @@ class Listener:
             if not deliveries:
                 return
             for delivery in deliveries:
+                items: list[Item]
                 try:
                     fmt = self.formats.get(delivery.format)
                 except ConfianceError:
