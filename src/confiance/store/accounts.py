@@ -97,6 +97,23 @@ def get(conn: Connection, user_id: int) -> User | None:
     return None if row is None else _user(row)
 
 
+def get_with_memberships(conn: Connection, user_id: int
+                         ) -> tuple[User, list[Membership]] | None:
+    """The user ``user_id`` and their workspaces with the role in each (by workspace name),
+    in one query (every authenticated request reads both); ``None`` for no such user."""
+    rows = conn.execute(
+        select(*_USER_COLUMNS, memberships.c.workspace_id, workspaces.c.name.label("workspace"),
+               memberships.c.role)
+        .outerjoin(memberships, memberships.c.user_id == users.c.id)
+        .outerjoin(workspaces, workspaces.c.id == memberships.c.workspace_id)
+        .where(users.c.id == user_id).order_by(workspaces.c.name)).all()
+    if not rows:
+        return None
+    return _user(rows[0]), [
+        Membership(workspace_id=int(r.workspace_id), workspace=r.workspace, role=Role(r.role))
+        for r in rows if r.workspace_id is not None and r.workspace is not None]
+
+
 def require(conn: Connection, email: str) -> User:
     """The user with this address; E611 when there is none."""
     user = find(conn, email)

@@ -111,19 +111,25 @@ def newest_day(conn: Connection, brand_id: int) -> date | None:
     return _date(found) if found is not None else None
 
 
+_UNREAD: Any = object()
+
+
 def period_for(conn: Connection, brand_id: int, since: date | None = None,
-               until: date | None = None) -> Period:
+               until: date | None = None, *, newest: date | None = _UNREAD) -> Period:
     """The period asked for: both days given; ``since`` alone covers 30 days from it;
     neither covers the 30 days ending on the day of the brand's newest post (today when it
-    has none). E640 / E641 / E643 for a period that ends first, is too long or lies outside
-    the years 1900 to 9999."""
+    has none; ``newest`` when the caller already read it, see :class:`Snapshot`). E640 /
+    E641 / E643 for a period that ends first, is too long or lies outside the years 1900 to
+    9999."""
     for day in (since, until):
         _supported(day)
     if until is None:
         if since is not None:
             until = since + timedelta(days=DEFAULT_DAYS - 1)
         else:
-            until = newest_day(conn, brand_id) or datetime.now(UTC).date()
+            if newest is _UNREAD:
+                newest = newest_day(conn, brand_id)
+            until = newest or datetime.now(UTC).date()
     if since is None:
         since = until - timedelta(days=DEFAULT_DAYS - 1)
     return checked(since, until)
@@ -539,11 +545,13 @@ def overview(conn: Connection, brand_id: int, start: date, end: date, *, compare
 class Snapshot:
     """What every block of a brand is computed from, besides its arguments: the id, name and
     rollup generation (None: no rollups yet) of the brand and of each of its competitors,
-    and the brand's workspace (None: no such brand)."""
+    the brand's workspace (None: no such brand) and the day of its newest post (None: no
+    post), which the default period ends on."""
 
     brand_id: int
     workspace_id: int | None
     brands: tuple[tuple[int, str, int | None], ...]
+    newest: date | None = None
 
     @property
     def names(self) -> dict[int, str]:
@@ -553,21 +561,25 @@ class Snapshot:
 
 def snapshot(conn: Connection, brand_id: int) -> Snapshot:
     """The brand's :class:`Snapshot`, in one query."""
-    workspace_id = None
+    workspace_id = newest = None
     found = []
-    for brand, name, workspace, generation in conn.execute(_snapshot_query(),
-                                                           {"brand": brand_id}):
+    for brand, name, workspace, generation, day in conn.execute(_snapshot_query(),
+                                                                {"brand": brand_id}):
         if brand == brand_id:
             workspace_id = int(workspace)
+            newest = None if day is None else _date(day)
         found.append((int(brand), str(name), None if generation is None else int(generation)))
-    return Snapshot(brand_id=brand_id, workspace_id=workspace_id, brands=tuple(found))
+    return Snapshot(brand_id=brand_id, workspace_id=workspace_id, brands=tuple(found),
+                    newest=newest)
 
 
 @lru_cache(maxsize=1)
 def _snapshot_query() -> Select[Any]:
     brand: Any = bindparam("brand")
+    newest = (select(func.max(rollup_days.c.day)).where(rollup_days.c.brand_id == brand)
+              .scalar_subquery())
     return (select(brands.c.id, brands.c.name, brands.c.workspace_id,
-                   rollup_generations.c.generation)
+                   rollup_generations.c.generation, newest)
             .outerjoin(rollup_generations, rollup_generations.c.brand_id == brands.c.id)
             .where(or_(brands.c.id == brand, brands.c.competitor_of == brand))
             .order_by(brands.c.id))

@@ -135,10 +135,11 @@ def _identify(engine: Engine, settings: Settings, token: str | None, cookie: str
             if session is None:
                 raise ConfianceError("E603")
             user_id = session.user_id
-        user = accounts.get(conn, user_id)
-        if user is None or not user.is_active:
+        found = accounts.get_with_memberships(conn, user_id)
+        if found is None or not found[0].is_active:
             raise ConfianceError("E603")
-        return user, session, {m.workspace_id: m for m in accounts.memberships_of(conn, user.id)}
+        user, joined = found
+        return user, session, {m.workspace_id: m for m in joined}
 
 
 def _same(a: str, b: str) -> bool:

@@ -139,12 +139,13 @@ class Asked:
     until: date | None
     compare: bool
 
-    def scope(self, conn: Connection, workspace_id: int | None) -> Scope:
-        """The brand if the caller may read it (E605 otherwise: ``workspace_id`` is the
-        brand's, None for no such brand) and the period (E640, E641, E643)."""
-        self.principal.require(workspace_id, Action.READ, what="brand", ref=self.brand_id,
-                               listing="brands")
-        period = dashboard.period_for(conn, self.brand_id, self.since, self.until)
+    def scope(self, conn: Connection, taken: dashboard.Snapshot) -> Scope:
+        """The brand if the caller may read it (E605 otherwise) and the period (E640, E641,
+        E643)."""
+        self.principal.require(taken.workspace_id, Action.READ, what="brand",
+                               ref=self.brand_id, listing="brands")
+        period = dashboard.period_for(conn, self.brand_id, self.since, self.until,
+                                      newest=taken.newest)
         return Scope(brand_id=self.brand_id, period=period,
                      previous=period.previous() if self.compare else None)
 
@@ -171,7 +172,7 @@ async def answer(ask: Asked, make: Make) -> Response:
 def _answer(ask: Asked, make: Make) -> bytes:
     with ask.engine.connect() as conn:
         taken = dashboard.snapshot(conn, ask.brand_id)  # first: the cache relies on it
-        scoped = ask.scope(conn, taken.workspace_id)
+        scoped = ask.scope(conn, taken)
         model = make(scoped, dashboard.Blocks(conn, ask.brand_id, ask.cache, taken=taken))
     return model.__pydantic_serializer__.to_json(model)
 
