@@ -17,6 +17,7 @@ from confiance.enrich.brands import BrandMatcher, rematch
 from confiance.enrich.component import Doc
 from confiance.enrich.pipeline import Pipeline, enrich_store
 from confiance.store import brands, enrichments, ingest, workspaces
+from confiance.store.sql import insert_ignoring_conflicts
 from confiance.store.tables import brand_posts, posts
 from confiance.store.tables import brands as brands_table
 
@@ -151,7 +152,7 @@ def test_replace_query_matches_counts_and_tolerates_existing_pairs(engine: Engin
         changes = brands.replace_query_matches(conn, {ids["1"]: [lumiere, flamme],
                                                       ids["4"]: [lumiere]})
         # Inserting a pair that exists already is ignored, not an error.
-        conn.execute(brands._insert_ignoring_conflicts(conn),
+        conn.execute(insert_ignoring_conflicts(conn, brand_posts),
                      [{"brand_id": lumiere, "post_id": ids["1"], "via": "query"}])
     assert {k: (v.added, v.removed) for k, v in changes.items()} == {lumiere: (1, 0),
                                                                      flamme: (1, 0)}

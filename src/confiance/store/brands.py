@@ -12,8 +12,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, Insert, bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from confiance.core.errors import ConfianceError
@@ -21,6 +20,7 @@ from confiance.domain import Brand
 from confiance.enrich.query import parse_query
 from confiance.store import rollups, workspaces
 from confiance.store.runs import utcnow
+from confiance.store.sql import insert_ignoring_conflicts
 from confiance.store.tables import brand_posts, brands
 
 VIA_QUERY = "query"
@@ -220,7 +220,7 @@ def replace_query_matches(conn: Connection, matches: Mapping[int, Collection[int
             brand_posts.c.brand_id == bindparam("b"), brand_posts.c.post_id == bindparam("p"),
             brand_posts.c.via == VIA_QUERY), [{"b": b, "p": p} for b, p in stale])
     if new:
-        conn.execute(_insert_ignoring_conflicts(conn), [
+        conn.execute(insert_ignoring_conflicts(conn, brand_posts), [
             {"brand_id": b, "post_id": p, "via": VIA_QUERY} for b, p in new])
     if refresh_rollups:
         rollups.refresh(conn, (post_id for _, post_id in (*stale, *new)))
@@ -243,15 +243,6 @@ def _within_owners(conn: Connection, wanted: set[tuple[int, int]],
         select(brands.c.id, brands.c.workspace_id).where(brands.c.id.in_(brand_ids)))}
     return {(brand_id, post_id) for brand_id, post_id in wanted
             if post_id not in owners or workspace_of.get(brand_id) in owners[post_id]}
-
-
-def _insert_ignoring_conflicts(conn: Connection) -> Insert:
-    """``INSERT INTO brand_posts ... ON CONFLICT DO NOTHING`` in the connection's dialect."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(brand_posts).on_conflict_do_nothing()
-    if conn.dialect.name == "sqlite":
-        return sqlite.insert(brand_posts).on_conflict_do_nothing()
-    return insert(brand_posts)  # no other backend is supported (E104); pairs were checked
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Table,
     and_,
     delete,
     insert,
@@ -38,7 +39,6 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from confiance.core.errors import ConfianceError
 from confiance.domain import Post, SourceKind
@@ -51,6 +51,7 @@ from confiance.store.batches import prepare
 from confiance.store.bulk import BulkWriter
 from confiance.store.enrichments import _doc
 from confiance.store.ingest import quarantine_rejected
+from confiance.store.sql import insert_ignoring_conflicts
 from confiance.store.tables import (
     authors,
     brand_posts,
@@ -377,16 +378,15 @@ def write_items(conn: Connection, writer: BulkWriter, items: Iterable[Item], *,
     return written
 
 
-def _insert_new(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> int:
+def _insert_new(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
     """``INSERT ... ON CONFLICT DO NOTHING``; the rows actually inserted."""
     if not rows:
         return 0
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     key = next(iter(table.primary_key.columns))
     total = 0
     for start in range(0, len(rows), 200):  # a multi-row VALUES; RETURNING says what was new
         chunk = [dict(row) for row in rows[start:start + 200]]
-        statement = dialect.insert(table).values(chunk).on_conflict_do_nothing()
+        statement = insert_ignoring_conflicts(conn, table).values(chunk)
         total += len(conn.execute(statement.returning(key)).all())
     return total
 
