@@ -182,6 +182,25 @@ def test_bad_dates_show_the_error_in_place(laptop: Watched) -> None:
     assert not laptop.csp_violations()
 
 
+def test_a_refused_load_more_shows_its_error_in_place(laptop: Watched) -> None:
+    page = laptop.page
+    seed_enriched(laptop.site)
+    sign_in(laptop, laptop.site.users["analyst"])
+    page.wait_for_url("**/overview")
+    laptop.goto(f"/brands/{laptop.site.brand_id}/mentions")
+    assert _mentions(laptop) == 25
+    # A "load more" whose cursor the server refuses (a stale or edited link) answers 422
+    # with the error as a fragment: htmx must put it in place of the link.
+    page.evaluate("""url => htmx.ajax('GET', url, {target: '.load-more', swap: 'outerHTML'})""",
+                  f"/brands/{laptop.site.brand_id}/mentions/more?cursor=pas-un-curseur")
+    alert = page.locator("#mention-results [role=alert]")
+    _expect(alert).to_contain_text("E612")
+    assert page.locator(".load-more").count() == 0
+    assert _mentions(laptop) == 25
+    assert not laptop.unexpected("status of 422"), laptop.problems
+    assert not laptop.csp_violations()
+
+
 def test_the_list_on_a_phone(phone: Watched) -> None:
     page = phone.page
     seed_enriched(phone.site, count=12)
