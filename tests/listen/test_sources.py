@@ -21,6 +21,8 @@ def test_secrets_and_url_queries_are_masked_and_the_rest_kept() -> None:
         "url": f"https://feeds.example.com/avis.xml?{HIDDEN}#{HIDDEN}", "api_key": HIDDEN,
         "nested": {"client_secret": HIDDEN, "limit": 40, "urls": [f"http://a.example/x?{HIDDEN}"]}}
     assert masked_config({"url": "http://[::1"})["url"] == HIDDEN  # not a URL it can read
+    assert masked_config({"author": "lea", "Authorization": "Bearer x"}) == {
+        "author": "lea", "Authorization": HIDDEN}
 
 
 json_values = st.recursive(

@@ -52,7 +52,7 @@ def add(conn: Connection, *, brand_id: int, name: str, mode: str, format: str,
 
 
 HIDDEN = "***"
-_SECRET_KEY = re.compile(r"token|secret|passw|api[_-]?key|auth|signature|sig$|cookie", re.I)
+_SECRET_KEY = re.compile(r"token|secret|passw|api[_-]?key|auth(?!or)|signature|sig$|cookie", re.I)
 
 
 def masked_config(config: Mapping[str, Any]) -> dict[str, Any]:
