@@ -21,8 +21,9 @@ def test_secrets_and_url_queries_are_masked_and_the_rest_kept() -> None:
         "url": f"https://feeds.example.com/avis.xml?{HIDDEN}#{HIDDEN}", "api_key": HIDDEN,
         "nested": {"client_secret": HIDDEN, "limit": 40, "urls": [f"http://a.example/x?{HIDDEN}"]}}
     assert masked_config({"url": "http://[::1"})["url"] == HIDDEN  # not a URL it can read
-    assert masked_config({"author": "lea", "Authorization": "Bearer x"}) == {
-        "author": "lea", "Authorization": HIDDEN}
+    assert masked_config({"author": "lea", "author_id": "7", "Authorization": "Bearer x",
+                          "auth_token": "t"}) == {
+        "author": "lea", "author_id": "7", "Authorization": HIDDEN, "auth_token": HIDDEN}
 
 
 json_values = st.recursive(

@@ -52,7 +52,9 @@ def add(conn: Connection, *, brand_id: int, name: str, mode: str, format: str,
 
 
 HIDDEN = "***"
-_SECRET_KEY = re.compile(r"token|secret|passw|api[_-]?key|auth(?!or)|signature|sig$|cookie", re.I)
+_SECRET_KEY = re.compile(r"token|secret|passw|api[_-]?key|auth(?!ors?(_?(id|ids|name|handle))?$)"
+                         r"|signature|sig$|cookie", re.I)
+"""Setting names whose value is a credential (``author``, ``author_id`` are not)."""
 
 
 def masked_config(config: Mapping[str, Any]) -> dict[str, Any]:
