@@ -213,7 +213,7 @@ def _form_page(request: Request, frame: Frame, conn: Connection, form: RuleForm,
     action = f"/brands/{brand_id}/alert-rules" + ("" if rule is None else f"/{rule.id}")
     context = {"frame": frame, "form": form, "rule": rule, "action": action,
                "kinds": channel_kinds(request), "list_url": f"/brands/{brand_id}/alerts#rules",
-               **shared_context(frame, roles_of(conn, frame))}
+               **shared_context(frame, roles_of(frame))}
     return templates_of(request).render("brand/alerts/rule_form.html", frame.locale, context,
                                         status_code=status_code)
 

@@ -32,7 +32,7 @@ from starlette.responses import Response
 from confiance.auth.roles import Action, can
 from confiance.core.errors import ConfianceError
 from confiance.domain import Platform
-from confiance.store import accounts, alert_rules, alerts
+from confiance.store import alert_rules, alerts
 from confiance.store.alerts import Alert
 from confiance.web import pagination
 from confiance.web.api import alerts as alerts_api
@@ -83,10 +83,9 @@ class Roles:
     can_manage: bool
 
 
-def roles_of(conn: Connection, frame: Frame) -> Roles:
+def roles_of(frame: Frame) -> Roles:
     """The user's rights on the frame's brand (acknowledge and resolve; manage rules)."""
-    assert frame.brand is not None and frame.user is not None
-    role = accounts.role_in(conn, frame.user.id, frame.brand.workspace_id)
+    role = frame.role
     return Roles(can_handle=role is not None and can(role, Action.HANDLE_ALERTS),
                  can_manage=role is not None and can(role, Action.MANAGE_ALERT_RULES))
 
@@ -164,7 +163,7 @@ def alerts_context(conn: Connection, frame: Frame, request: Request) -> dict[str
         "rule_done": params.get("rule") if params.get("rule") in (
             "added", "saved", "deleted", "enabled", "disabled") else None,
         "base": f"/brands/{brand.id}/alerts", "reset_url": f"/brands/{brand.id}/alerts",
-        **shared_context(frame, roles_of(conn, frame)),
+        **shared_context(frame, roles_of(frame)),
     }
 
 
@@ -210,7 +209,7 @@ def alert_page(brand_id: BrandId, alert_id: AlertId, principal: CurrentPrincipal
     with get_engine(request).connect() as conn:
         frame = alerts_frame(request, conn, principal, brand_id)
         view = alert_view(conn, brand_id, alert_id)
-        roles = roles_of(conn, frame)
+        roles = roles_of(frame)
     done = request.query_params.get("done")
     context = {"frame": frame, "view": view, "alert": view.alert,
                "done": done if done in DONE else None, "author_url": author_url,

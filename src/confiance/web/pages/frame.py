@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sqlalchemy import Connection, Engine, func, select
 from starlette.requests import Request
 
+from confiance.auth.roles import Role
 from confiance.core.settings import Settings
 from confiance.store import accounts, brands, credentials
 from confiance.store.accounts import User
@@ -43,6 +44,8 @@ class Frame:
     page: BrandPage | None = None
     mentions: int | None = None
     """How many posts are attached to ``brand``."""
+    role: Role | None = None
+    """The user's role in ``brand``'s workspace (what the page offers to do)."""
     chrome: bool = True
     """Whether to draw the navigation (not on the forced password change)."""
 
@@ -86,7 +89,8 @@ def signed_in(request: Request, conn: Connection, principal: Principal, *,
     return Frame(locale=locale, path=current_path(request), user=principal.user,
                  csrf_token=principal.csrf_token, brands=own_brands(conn, principal),
                  brand=brand, page=page, chrome=chrome,
-                 mentions=None if brand is None else mention_count(conn, brand.id))
+                 mentions=None if brand is None else mention_count(conn, brand.id),
+                 role=None if brand is None else principal.role(brand.workspace_id))
 
 
 def mention_count(conn: Connection, brand_id: int) -> int:

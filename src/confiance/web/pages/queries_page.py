@@ -43,7 +43,7 @@ from confiance.enrich.query_parser import (
     Title,
     Wildcard,
 )
-from confiance.store import accounts, audit, brands, mentions
+from confiance.store import audit, brands, mentions
 from confiance.store.brands import BrandRecord
 from confiance.store.tables import posts
 from confiance.web.api.brands import visible
@@ -327,7 +327,7 @@ def editor_context(conn: Connection, frame: Frame, text: str, *, refused: bool =
     """What ``brand/queries.html`` shows for the draft ``text``."""
     brand = frame.brand
     assert brand is not None and frame.user is not None
-    role = accounts.role_in(conn, frame.user.id, brand.workspace_id)
+    role = frame.role
     preview = preview_of(conn, brand, text)
     return {"query": text, "stored": brand.query, "preview": preview, "preview_url": None,
             "problem": preview.problem, "refused": refused, "saved": saved,

@@ -27,7 +27,7 @@ from confiance.core.errors import ConfianceError
 from confiance.core.plugins import plugin_manager
 from confiance.sources.clients.base import poll_clients
 from confiance.sources.registry import FormatRegistry
-from confiance.store import accounts, listening
+from confiance.store import listening
 from confiance.web.api import listen as listen_api
 from confiance.web.api.brands import visible
 from confiance.web.deps import CurrentPrincipal, Principal, get_engine
@@ -57,16 +57,10 @@ def sources_context(conn: Connection, frame: Frame, request: Request) -> dict[st
     done = request.query_params.get("done")
     return {"sources": [listen_api.SourceOut.of(s)
                         for s in listening.list_sources(conn, [frame.brand.id])],
-            "can_manage": _can_manage(conn, frame),
+            "can_manage": frame.role is not None and can(frame.role, Action.MANAGE_SOURCES),
             "polled_formats": polled, "push_formats": every,
             "done": done if done in DONE else None, "values": {}, "error": None,
             "secret": None}
-
-
-def _can_manage(conn: Connection, frame: Frame) -> bool:
-    assert frame.brand is not None and frame.user is not None
-    role = accounts.role_in(conn, frame.user.id, frame.brand.workspace_id)
-    return role is not None and can(role, Action.MANAGE_SOURCES)
 
 
 def _frame(request: Request, conn: Connection, principal: Principal, brand_id: int,
