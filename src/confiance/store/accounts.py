@@ -210,12 +210,8 @@ def role_in(conn: Connection, user_id: int, workspace_id: int) -> Role | None:
 
 def memberships_of(conn: Connection, user_id: int) -> list[Membership]:
     """The workspaces the user belongs to, with the role in each, by workspace name."""
-    rows = conn.execute(
-        select(memberships.c.workspace_id, workspaces.c.name, memberships.c.role)
-        .join(workspaces, workspaces.c.id == memberships.c.workspace_id)
-        .where(memberships.c.user_id == user_id).order_by(workspaces.c.name))
-    return [Membership(workspace_id=int(r.workspace_id), workspace=r.name, role=Role(r.role))
-            for r in rows]
+    found = get_with_memberships(conn, user_id)
+    return [] if found is None else found[1]
 
 
 def members(conn: Connection, workspace_id: int) -> list[tuple[User, Role]]:
