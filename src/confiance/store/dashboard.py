@@ -111,15 +111,12 @@ def newest_day(conn: Connection, brand_id: int) -> date | None:
     return _date(found) if found is not None else None
 
 
-_UNREAD: Any = object()
-
-
-def period_for(conn: Connection, brand_id: int, since: date | None = None,
-               until: date | None = None, *, newest: date | None = _UNREAD) -> Period:
+def period_for(newest: date | None, since: date | None = None,
+               until: date | None = None) -> Period:
     """The period asked for: both days given; ``since`` alone covers 30 days from it;
-    neither covers the 30 days ending on the day of the brand's newest post (today when it
-    has none; ``newest`` when the caller already read it, see :class:`Snapshot`). E640 /
-    E641 / E643 for a period that ends first, is too long or lies outside the years 1900 to
+    neither covers the 30 days ending on ``newest``, the day of the brand's newest post
+    (:func:`newest_day`, or the :class:`Snapshot`'s; today when it has none). E640 / E641 /
+    E643 for a period that ends first, is too long or lies outside the years 1900 to
     9999."""
     for day in (since, until):
         _supported(day)
@@ -127,8 +124,6 @@ def period_for(conn: Connection, brand_id: int, since: date | None = None,
         if since is not None:
             until = since + timedelta(days=DEFAULT_DAYS - 1)
         else:
-            if newest is _UNREAD:
-                newest = newest_day(conn, brand_id)
             until = newest or datetime.now(UTC).date()
     if since is None:
         since = until - timedelta(days=DEFAULT_DAYS - 1)

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from confiance.auth.roles import Action
 from confiance.store import dashboard
@@ -139,13 +139,12 @@ class Asked:
     until: date | None
     compare: bool
 
-    def scope(self, conn: Connection, taken: dashboard.Snapshot) -> Scope:
+    def scope(self, taken: dashboard.Snapshot) -> Scope:
         """The brand if the caller may read it (E605 otherwise) and the period (E640, E641,
         E643)."""
         self.principal.require(taken.workspace_id, Action.READ, what="brand",
                                ref=self.brand_id, listing="brands")
-        period = dashboard.period_for(conn, self.brand_id, self.since, self.until,
-                                      newest=taken.newest)
+        period = dashboard.period_for(taken.newest, self.since, self.until)
         return Scope(brand_id=self.brand_id, period=period,
                      previous=period.previous() if self.compare else None)
 
@@ -172,7 +171,7 @@ async def answer(ask: Asked, make: Make) -> Response:
 def _answer(ask: Asked, make: Make) -> bytes:
     with ask.engine.connect() as conn:
         taken = dashboard.snapshot(conn, ask.brand_id)  # first: the cache relies on it
-        scoped = ask.scope(conn, taken)
+        scoped = ask.scope(taken)
         model = make(scoped, dashboard.Blocks(conn, ask.brand_id, ask.cache, taken=taken))
     return model.__pydantic_serializer__.to_json(model)
 

@@ -350,19 +350,17 @@ def topic_names(locale: str) -> Mapping[str, str]:
 # --- the page ------------------------------------------------------------------------------
 
 
-def _period(conn: Connection, brand_id: int, asked: Asked, newest: date
-            ) -> tuple[Period, ConfianceError | None]:
+def _period(asked: Asked, newest: date) -> tuple[Period, ConfianceError | None]:
     """The period asked for, or the default one (ending on ``newest``) and why the asked one
     cannot be used."""
     if asked.error is not None:
-        return dashboard.period_for(conn, brand_id, newest=newest), asked.error
+        return dashboard.period_for(newest), asked.error
     try:
-        return dashboard.period_for(conn, brand_id, asked.since, asked.until,
-                                    newest=newest), None
+        return dashboard.period_for(newest, asked.since, asked.until), None
     except ConfianceError as error:
         if error.code not in PERIOD_ERRORS:
             raise
-        return dashboard.period_for(conn, brand_id, newest=newest), error
+        return dashboard.period_for(newest), error
 
 
 def overview_context(conn: Connection, frame: Frame, request: Request) -> dict[str, Any]:
@@ -375,7 +373,7 @@ def overview_context(conn: Connection, frame: Frame, request: Request) -> dict[s
     if newest is None:
         return {"overview": None, "overview_url": None, "picker": None}
     asked = read_query(request.query_params)
-    period, error = _period(conn, brand_id, asked, newest)
+    period, error = _period(asked, newest)
     store_choice: GranularityChoice = "day" if asked.granularity == "month" else \
         asked.granularity
     data = dashboard.overview(conn, brand_id, period.since, period.until,
