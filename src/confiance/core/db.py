@@ -59,6 +59,16 @@ def _sqlite_engine(database: str | None, settings: Settings) -> Engine:
             cursor.execute(pragma)
         cursor.close()
 
+    @event.listens_for(engine, "savepoint")
+    def _begin_first(conn: Any, _name: str) -> None:
+        # Python's sqlite3 opens a transaction before INSERT, UPDATE or DELETE only: a
+        # SAVEPOINT sent first would open one SQLite commits at the RELEASE, before the
+        # enclosing ``engine.begin()`` block ends, and a rollback of that block would then
+        # leave the write in place. Open the real transaction first.
+        dbapi_connection = conn.connection.dbapi_connection
+        if not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN")
+
     return engine
 
 
