@@ -30,6 +30,11 @@ request, see :func:`keep_nodelay`): the server child fixes it unless ``--uvicorn
 Each worker moves what it built at startup out of the garbage collector's way, as
 ``confiance serve`` does (``--no-gc-freeze`` to compare).
 
+Each worker's connection pool follows ``CONFIANCE_DATABASE_POOL_SIZE`` and
+``CONFIANCE_DATABASE_POOL_OVERFLOW`` as ``confiance serve``'s would (recorded as ``pool``):
+set them to 5 and 10, SQLAlchemy's defaults, to see the cost of a pool smaller than the
+requests a worker serves at once.
+
 Reports p50 / p95 / p99 per route and requests per second, prints a table and appends the
 results to ``benchmarks/results/dashboard.jsonl``, with the load average of the machine
 before, during (the highest one-minute value sampled each second) and after the run.
@@ -495,6 +500,7 @@ def measure(backend: str, url: str, info: dict[str, Any], args: argparse.Namespa
             ) -> dict[str, Any]:
     """Serve the database and measure it loaded, then alone."""
     newest = date.fromisoformat(info["newest"])
+    pool = Settings()  # the server's pool: CONFIANCE_DATABASE_POOL_SIZE / _OVERFLOW
     load_before = os.getloadavg()
     with server(url, args.workers, args.cache_bytes, not args.uvicorn_default,
                 args.gc_freeze) as base:
@@ -514,6 +520,8 @@ def measure(backend: str, url: str, info: dict[str, Any], args: argparse.Namespa
             "client_cpu_share": round(client_cpu / span, 2),
             "loaded": summarise(loaded), "alone": summarise(alone),
             "cache_bytes": args.cache_bytes, "tcp_nodelay_fix": not args.uvicorn_default,
+            "pool": {"size": pool.database_pool_size,
+                     "overflow": pool.database_pool_overflow},
             "gc_freeze": args.gc_freeze,
             "cache": {"after_loaded": cache_loaded, "at_end": cache_end},
             "load_average_before": [round(v, 2) for v in load_before],

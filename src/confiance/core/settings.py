@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     sqlite_cache_mb: int = Field(default=64, ge=2, le=16_384)
     """SQLite page cache per connection; index updates of large imports need it to stay fast."""
 
+    database_pool_size: int = Field(default=20, ge=1, le=1000)
+    """Connections each process keeps open for reuse (one pool per server worker or listener)."""
+
+    database_pool_overflow: int = Field(default=10, ge=0, le=1000)
+    """Extra connections a process may open beyond the pool in a burst, closed once returned."""
+
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     """How long a web sign-in lasts without activity (each request extends it)."""
 

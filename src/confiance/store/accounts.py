@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from confiance.auth.passwords import hash_password
@@ -101,12 +103,28 @@ def get_with_memberships(conn: Connection, user_id: int
                          ) -> tuple[User, list[Membership]] | None:
     """The user ``user_id`` and their workspaces with the role in each (by workspace name),
     in one query (every authenticated request reads both); ``None`` for no such user."""
-    rows = conn.execute(
-        select(*_USER_COLUMNS, memberships.c.workspace_id, workspaces.c.name.label("workspace"),
-               memberships.c.role)
-        .outerjoin(memberships, memberships.c.user_id == users.c.id)
-        .outerjoin(workspaces, workspaces.c.id == memberships.c.workspace_id)
-        .where(users.c.id == user_id).order_by(workspaces.c.name)).all()
+    return with_memberships(conn.execute(_by_id(), {"user": user_id}).all())
+
+
+def identity_query() -> Select[Any]:
+    """The columns :func:`with_memberships` reads: one row per workspace of the user (one
+    row with empty workspace columns for a user in none), by workspace name. Callers add
+    how the user is found, and may add columns of their own."""
+    return (select(*_USER_COLUMNS, memberships.c.workspace_id,
+                   workspaces.c.name.label("workspace"), memberships.c.role)
+            .outerjoin(memberships, memberships.c.user_id == users.c.id)
+            .outerjoin(workspaces, workspaces.c.id == memberships.c.workspace_id)
+            .order_by(workspaces.c.name))
+
+
+@lru_cache(maxsize=1)
+def _by_id() -> Select[Any]:
+    return identity_query().where(users.c.id == bindparam("user"))
+
+
+def with_memberships(rows: Sequence[Any]) -> tuple[User, list[Membership]] | None:
+    """The user and their workspaces from the rows of an :func:`identity_query`;
+    ``None`` for no rows."""
     if not rows:
         return None
     return _user(rows[0]), [

@@ -11,10 +11,14 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, insert, select, update
 
 from confiance.domain.records import aware_utc
+from confiance.store import accounts
+from confiance.store.accounts import Membership, User
 from confiance.store.runs import utcnow
 from confiance.store.tables import api_tokens, users, web_sessions
 
@@ -52,27 +56,35 @@ def create_token(conn: Connection, user_id: int, name: str, *,
     return int(result.inserted_primary_key[0]), secret  # type: ignore[index]
 
 
-def token_user(conn: Connection, secret: str) -> int | None:
-    """The active user a valid, unrevoked, unexpired token belongs to, or ``None``."""
+def token_identity(conn: Connection, secret: str
+                   ) -> tuple[User, list[Membership]] | None:
+    """The user of a valid, unrevoked, unexpired token, if active, and their workspaces with
+    the role in each, in one query (every API request asks); ``None`` otherwise."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    row = conn.execute(
-        select(api_tokens.c.id, api_tokens.c.user_id, api_tokens.c.token_hash,
-               api_tokens.c.expires_at, api_tokens.c.revoked_at, api_tokens.c.last_used_at,
-               users.c.is_active)
-        .join(users, users.c.id == api_tokens.c.user_id)
-        .where(api_tokens.c.token_hash == digest(secret))).first()
-    if row is None or not hmac.compare_digest(row.token_hash, digest(secret)):
+    hashed = digest(secret)
+    rows = conn.execute(_token_identity(), {"hash": hashed}).all()
+    if not rows or not hmac.compare_digest(rows[0].token_hash, hashed):
         return None
-    now = utcnow()
+    row, now = rows[0], utcnow()
     if row.revoked_at is not None or not row.is_active:
         return None
     if row.expires_at is not None and aware_utc(row.expires_at) <= now:
         return None
     if row.last_used_at is None or now - aware_utc(row.last_used_at) >= TOUCH_EVERY:
-        conn.execute(update(api_tokens).where(api_tokens.c.id == row.id)
+        conn.execute(update(api_tokens).where(api_tokens.c.id == row.token_id)
                      .values(last_used_at=now))
-    return int(row.user_id)
+    return accounts.with_memberships(rows)
+
+
+@lru_cache(maxsize=1)
+def _token_identity() -> Select[Any]:
+    return (accounts.identity_query()
+            .add_columns(api_tokens.c.id.label("token_id"), api_tokens.c.token_hash,
+                         api_tokens.c.expires_at, api_tokens.c.revoked_at,
+                         api_tokens.c.last_used_at)
+            .join(api_tokens, api_tokens.c.user_id == users.c.id)
+            .where(api_tokens.c.token_hash == bindparam("hash")))
 
 
 def list_tokens(conn: Connection, user_id: int) -> list[Token]:

@@ -19,6 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, Engine
 
 from confiance.auth.roles import Action, Role, require
+from confiance.core.db import autocommit
 from confiance.core.errors import ConfianceError
 from confiance.core.settings import Settings
 from confiance.store import accounts, credentials, workspaces
@@ -123,19 +124,15 @@ def _identify(engine: Engine, settings: Settings, token: str | None, cookie: str
               ) -> tuple[User, credentials.Session | None, dict[int, Membership]]:
     """The active user of a token or session cookie, the session, and their memberships
     (E603 when there is none)."""
-    with engine.begin() as conn:
+    with autocommit(engine).connect() as conn:
+        session = None
         if token is not None:
-            user_id = credentials.token_user(conn, token)
-            session = None
-            if user_id is None:
-                raise ConfianceError("E603")
+            found = credentials.token_identity(conn, token)
         else:
             session = credentials.find_session(conn, cookie,
                                                timedelta(hours=settings.session_hours))
-            if session is None:
-                raise ConfianceError("E603")
-            user_id = session.user_id
-        found = accounts.get_with_memberships(conn, user_id)
+            found = None if session is None else accounts.get_with_memberships(
+                conn, session.user_id)
         if found is None or not found[0].is_active:
             raise ConfianceError("E603")
         user, joined = found

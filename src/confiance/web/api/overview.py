@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from confiance.auth.roles import Action
+from confiance.core.db import autocommit
 from confiance.store import dashboard
 from confiance.store.dashboard_blocks import (
     Breakdown,
@@ -169,7 +170,7 @@ async def answer(ask: Asked, make: Make) -> Response:
 
 
 def _answer(ask: Asked, make: Make) -> bytes:
-    with ask.engine.connect() as conn:
+    with autocommit(ask.engine).connect() as conn:
         taken = dashboard.snapshot(conn, ask.brand_id)  # first: the cache relies on it
         scoped = ask.scope(taken)
         model = make(scoped, dashboard.Blocks(conn, ask.brand_id, ask.cache, taken=taken))
