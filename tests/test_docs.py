@@ -73,3 +73,11 @@ def test_python_version_in_docs_matches_the_package(doc: str) -> None:
     assert required is not None
     versions = set(re.findall(r"Python (\d+\.\d+)", (ROOT / doc).read_text()))
     assert versions <= {required.group(1)}, f"{doc} names {versions}"
+
+
+def test_every_relative_link_between_documents_resolves() -> None:
+    pages = [ROOT / "README.md", ROOT / "CHANGELOG.md", *DOCS.rglob("*.md")]
+    broken = [f"{page.relative_to(ROOT)} -> {target}" for page in pages
+              for target in re.findall(r"\]\(([^)#\s:]+\.md)(?:#[^)\s]*)?\)", page.read_text())
+              if not (page.parent / target).resolve().is_file()]
+    assert not broken, f"fix these links: {broken}"

@@ -344,3 +344,31 @@ def test_rescoring_after_a_retrain_moves_the_counts(acme: tuple[Engine, int, int
     assert _rows(engine, rollup_hours, acme_id) == {
         (HOUR, "negative", 2, 13), (datetime(2026, 11, 2, 23, tzinfo=UTC), "", 1, 6)}
     assert_exact(engine)
+
+
+@pytest.mark.postgres
+def test_a_rebuild_on_postgresql_leaves_the_planner_statistics(postgres_url: str) -> None:
+    """``reltuples`` is -1 until a table is analyzed (or vacuumed); the rebuild analyzes the
+    rollup tables, in a transaction of its own."""
+    from confiance.core.db import make_engine
+    from confiance.core.settings import Settings
+
+    engine = make_engine(Settings(database_url=postgres_url))
+    try:
+        migrate.upgrade(engine)
+        acme_id = brands.add(engine, Brand(name="Acme"))
+        ingest.ingest(engine, [_post(str(n), HOUR.replace(minute=n)) for n in range(6)],
+                      source="a", format="t", brand_id=acme_id)
+        with engine.connect() as conn:
+            before = conn.execute(sa.text(
+                "SELECT reltuples FROM pg_class WHERE relname = 'rollup_posts'")).scalar_one()
+        summary = rollups.rebuild_store(engine)
+        with engine.connect() as conn:
+            counted = dict(conn.execute(sa.text(
+                "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+                "('rollup_posts', 'rollup_days', 'rollup_hours')")).all())
+    finally:
+        engine.dispose()
+    assert summary.attachments == 6 and before == -1
+    assert counted["rollup_posts"] == 6 and counted["rollup_days"] >= 1
+    assert counted["rollup_hours"] >= 1
