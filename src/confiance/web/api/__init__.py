@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from confiance.web.api import (
+    alert_rules,
     alerts,
     authors,
     brands,
@@ -21,5 +22,5 @@ from confiance.web.api import (
 
 api_router = APIRouter()
 for module in (session, me, users, tokens, brands, posts, authors, queries, corrections,
-               overview, alerts, listen):
+               overview, alerts, alert_rules, listen):
     api_router.include_router(module.router)

@@ -32,8 +32,10 @@ from confiance.auth.roles import Action
 from confiance.core.errors import ConfianceError
 from confiance.store import alert_rules
 from confiance.store.alert_rules import MAX_CHANNELS, Channel, Rule
+from confiance.web.api import alert_rules as rules_api
 from confiance.web.api import alerts as alerts_api
-from confiance.web.api.alerts import MASK, RuleUpdate, channel_kinds, mask_target
+from confiance.web.api.alert_rules import RuleUpdate, channel_kinds
+from confiance.web.api.alerts import MASK, mask_target
 from confiance.web.deps import CurrentPrincipal, Principal, get_engine
 from confiance.web.pages.alerts_page import alerts_frame, roles_of, shared_context
 from confiance.web.pages.error_pages import redirect
@@ -179,7 +181,7 @@ class RuleForm:
                 if not row.kind:
                     raise ConfianceError("E715", kind="", known=", ".join(kinds))
                 if MASK in row.target:
-                    raw = alerts_api.unmask([raw], left)[0]
+                    raw = rules_api.unmask([raw], left)[0]
                     left = _without(left, row.kind, raw["target"])
                 alert_rules.validate({"channels": [raw]}, kinds=kinds)
             except ConfianceError as error:
@@ -284,7 +286,7 @@ def set_enabled(brand_id: BrandId, rule_id: RuleId, principal: CurrentPrincipal,
     """Enable (``enabled=1``) or disable (``0``) the rule, as ``PATCH`` does."""
     on = enabled == "1"
     with get_engine(request).begin() as conn:
-        alerts_api.update_rule(brand_id, rule_id, RuleUpdate(enabled=on), principal, conn,
+        rules_api.update_rule(brand_id, rule_id, RuleUpdate(enabled=on), principal, conn,
                                request)
     return redirect(request, f"/brands/{brand_id}/alerts?rule="
                     f"{'enabled' if on else 'disabled'}#rules")
@@ -295,6 +297,6 @@ def delete_rule(brand_id: BrandId, rule_id: RuleId, principal: CurrentPrincipal,
                 request: Request) -> Response:
     """Delete the rule and the messages it still had to send, as ``DELETE`` does."""
     with get_engine(request).begin() as conn:
-        alerts_api.delete_rule(brand_id, rule_id, principal, conn)
+        rules_api.delete_rule(brand_id, rule_id, principal, conn)
     return redirect(request, f"/brands/{brand_id}/alerts?rule=deleted#rules")
 

@@ -36,7 +36,8 @@ from confiance.store import alert_rules, alerts
 from confiance.store.alerts import Alert
 from confiance.web import pagination
 from confiance.web.api import alerts as alerts_api
-from confiance.web.api.alerts import AlertFilters, EvidenceOut, RuleOut
+from confiance.web.api.alert_rules import RuleOut
+from confiance.web.api.alerts import AlertFilters, EvidenceOut
 from confiance.web.api.brands import visible
 from confiance.web.deps import CurrentPrincipal, Principal, get_engine
 from confiance.web.pages import frame as frames
