@@ -98,20 +98,24 @@ def french_set() -> Labelled:
 
 # --- systems ------------------------------------------------------------------------------
 
-def confiance_system() -> Callable[[Sequence[str]], list[str]]:
-    """Language detection then the shipped sentiment model, as the pipeline runs them."""
-    from confiance.enrich.component import Doc
-    from confiance.enrich.language import LanguageDetector
-    from confiance.enrich.sentiment import SentimentClassifier
+class ConfianceSystem:
+    """Language detection then the shipped sentiment model, as the pipeline runs them;
+    ``unknown`` marks the texts of the last call that were left without a language."""
 
-    detector, classifier = LanguageDetector(), SentimentClassifier()
+    def __init__(self) -> None:
+        from confiance.enrich.language import LanguageDetector
+        from confiance.enrich.sentiment import SentimentClassifier
 
-    def predict(texts: Sequence[str]) -> list[str]:
+        self.detector, self.classifier = LanguageDetector(), SentimentClassifier()
+        self.unknown: list[bool] = []
+
+    def __call__(self, texts: Sequence[str]) -> list[str]:
+        from confiance.enrich.component import Doc
+
         docs = [Doc.from_text(text, i) for i, text in enumerate(texts)]
-        done = list(classifier.pipe(detector.pipe(docs)))
+        done = list(self.classifier.pipe(self.detector.pipe(docs)))
+        self.unknown = [doc.primary_language() is None for doc in done]
         return [str(doc.values["sentiment"]) for doc in done]
-
-    return predict
 
 
 def vader_system() -> Callable[[Sequence[str]], list[str]]:
@@ -153,7 +157,7 @@ def accuracy_report() -> list[dict[str, Any]]:
 
     sets = {"fr-eval": french_set(), **hutto_sets()}
     systems: dict[str, tuple[Callable[[Sequence[str]], list[str]], tuple[str, ...]]] = {
-        "confiance.sentiment.v1": (confiance_system(), ("fr-eval", "en-tweets", "en-amazon")),
+        "confiance.sentiment.v1": (ConfianceSystem(), ("fr-eval", "en-tweets", "en-amazon")),
         "VADER": (vader_system(), ("fr-eval", "en-tweets", "en-amazon")),
         "vaderSentiment-fr": (vader_fr_system(), ("fr-eval",)),
         "textblob-fr": (textblob_system(True), ("fr-eval",)),
@@ -168,9 +172,14 @@ def accuracy_report() -> list[dict[str, Any]]:
             found = predict(texts)
             seconds = time.perf_counter() - started
             result = scores(gold, found)
-            rows.append({"system": name, "set": key, "n": result["n"],
-                         "accuracy": result["accuracy"], "macro_f1": result["macro_f1"],
-                         "seconds": round(seconds, 2)})
+            row = {"system": name, "set": key, "n": result["n"],
+                   "accuracy": result["accuracy"], "macro_f1": result["macro_f1"],
+                   "seconds": round(seconds, 2)}
+            if isinstance(predict, ConfianceSystem):  # the texts left without a language
+                left = [i for i, unknown in enumerate(predict.unknown) if unknown]
+                row["no_language"] = {"n": len(left), "accuracy": round(
+                    sum(found[i] == gold[i] for i in left) / len(left), 4) if left else None}
+            rows.append(row)
     return rows
 
 
@@ -259,8 +268,11 @@ def main() -> None:
     if "accuracy" in record:
         print(f"{'system':<24} {'set':<10} {'n':>5} {'accuracy':>9} {'macro-F1':>9} {'s':>7}")
         for row in record["accuracy"]:
+            left = row.get("no_language")
             print(f"{row['system']:<24} {row['set']:<10} {row['n']:>5} {row['accuracy']:>9.3f} "
-                  f"{row['macro_f1']:>9.3f} {row['seconds']:>7.2f}")
+                  f"{row['macro_f1']:>9.3f} {row['seconds']:>7.2f}"
+                  + (f"   no language: {left['n']}, accuracy {left['accuracy']:.3f}"
+                     if left and left["n"] else ""))
     if "throughput" in record:
         t = record["throughput"]
         print(f"\nDefault pipeline ({', '.join(t['components'])}) on {t['posts']:,} "

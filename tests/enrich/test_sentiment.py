@@ -16,6 +16,8 @@ from confiance.enrich.sentiment import (
     Head,
     SentimentClassifier,
     SentimentModel,
+    features,
+    scoring_language,
 )
 from confiance.enrich.sentiment_train import training_digest
 
@@ -139,3 +141,54 @@ def test_to_disk_and_from_disk_keep_the_brand_heads(tmp_path: Path) -> None:
 def test_classes_are_in_score_order() -> None:
     # sentiment_score is P(positive) - P(negative): the order is part of the file format
     assert CLASSES == ("negative", "neutral", "positive")
+
+
+def _unknown(text: str, stated: str | None = None) -> Doc:
+    doc = Doc.from_text(text, 0)
+    doc.language = stated
+    return doc
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Stupid rain. Stupid treadmill hell.", "en"),  # English words: the English head
+    ("Damn it Braves!  Damn Damn Damn!", "en"),
+    ("Nul.", None),  # French words: the head for every language
+    ("Trop bien !!", None),
+    ("bad mood :(", None),  # "bad" and ":(" are in both lexicons: a tie changes nothing
+    ("🔥🔥🔥", None),
+    ("", None),
+])
+def test_a_text_of_unknown_language_is_scored_by_the_lexicon_that_knows_its_words(
+        text: str, expected: str | None) -> None:
+    assert scoring_language(_unknown(text)) == expected
+
+
+def test_a_detected_or_stated_language_is_kept() -> None:
+    assert scoring_language(_unknown("Stupid rain. Stupid treadmill hell.", "fr")) == "fr"
+    assert scoring_language(_unknown("Nul.", "en")) == "en"
+
+
+def test_an_unknown_language_english_post_gets_the_english_head_and_features() -> None:
+    text = "Stupid rain. Stupid treadmill hell."
+    doc = next(iter(SentimentClassifier().pipe([_unknown(text)])))
+    model = SentimentModel.default()
+    english = _unknown(text, "en")
+    expected = model.heads["en"].probabilities(features([english]))[0]
+    assert doc.values["sentiment"] == CLASSES[int(expected.argmax())] == "negative"
+    assert doc.values["sentiment_score"] == pytest.approx(
+        float(expected[2] - expected[0]), abs=1e-4)
+
+
+def test_french_texts_left_without_a_language_rarely_go_to_the_english_head() -> None:
+    """The shipped French training texts the detector leaves without a language (83 of
+    them) keep the head for every language, but for a couple ("ok" is an English word)."""
+    from confiance.enrich.language import LanguageDetector
+    from confiance.enrich.sentiment_train import training_examples
+
+    french = [e.text for e in training_examples() if e.language == "fr"]
+    docs = list(LanguageDetector().pipe([Doc.from_text(text, i)
+                                         for i, text in enumerate(french)]))
+    unknown = [doc for doc in docs if doc.primary_language() is None]
+    to_english = [doc.text for doc in unknown if scoring_language(doc) == "en"]
+    assert len(unknown) >= 20
+    assert len(to_english) <= 0.05 * len(unknown), to_english

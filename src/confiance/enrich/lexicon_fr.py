@@ -338,6 +338,15 @@ def lexicon() -> Lexicon:
     return build_lexicon(parse_lexicon(text))
 
 
+@cache
+def sentiment_words() -> frozenset[str]:
+    """The words that carry a polarity in the shipped lexicon (as written and accent-less),
+    and the first words of its phrases: what says a text is French to the sentiment head."""
+    found = lexicon()
+    return frozenset({key for key, (score, *_) in found.table.items() if score != 0}
+                     | {phrase.split(" ")[0] for phrase in found.phrases})
+
+
 def _unstretch(word: str, known: frozenset[str]) -> str | None:
     """``word`` with letters repeated 3+ times collapsed, if that gives a known token."""
     once = _STRETCH.sub(r"\1", word)
