@@ -14,7 +14,7 @@ from confiance.core.db import autocommit, make_engine
 from confiance.core.settings import Settings
 from confiance.store import accounts, credentials, workspaces
 from confiance.store.runs import utcnow
-from confiance.store.tables import api_tokens
+from confiance.store.tables import api_tokens, web_sessions
 
 PASSWORD = "une phrase de passe assez longue"
 
@@ -119,3 +119,42 @@ def test_autocommit_reads_leave_the_pooled_connection_transactional(engine: Engi
     with engine.connect() as conn:
         assert accounts.find(conn, "bea@example.com") is None
         assert accounts.find(conn, "ana@example.com") is not None
+
+
+def test_a_session_gives_its_user_and_workspaces_in_one_statement(engine: Engine) -> None:
+    ana, _ = _member(engine)
+    lifetime = timedelta(hours=12)
+    with engine.begin() as conn:
+        cookie, opened = credentials.open_session(conn, ana, lifetime)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_: statements.append(statement))
+    with autocommit(engine).connect() as conn:
+        found = credentials.session_identity(conn, cookie, lifetime)
+        assert found is not None
+        session, user, joined = found
+        assert session.csrf_token == opened.csrf_token and user.id == ana
+        assert [(m.workspace, m.role) for m in joined] == [("équipe", Role.ANALYST)]
+        assert len(statements) == 1  # seen less than a minute ago: nothing to move
+        assert credentials.session_identity(conn, cookie + "x", lifetime) is None
+        assert credentials.session_identity(conn, "", lifetime) is None
+
+
+def test_a_session_seen_a_while_ago_slides_and_an_expired_one_is_gone(engine: Engine) -> None:
+    ana, _ = _member(engine)
+    lifetime = timedelta(hours=12)
+    with engine.begin() as conn:
+        cookie, _ = credentials.open_session(conn, ana, lifetime)
+        earlier = utcnow() - timedelta(hours=1)
+        conn.execute(update(web_sessions).values(last_seen_at=earlier,
+                                                 expires_at=earlier + lifetime))
+    with engine.begin() as conn:
+        found = credentials.session_identity(conn, cookie, lifetime)
+        assert found is not None
+        assert found[0].expires_at > utcnow() + lifetime - timedelta(minutes=1)
+        conn.execute(update(web_sessions).values(expires_at=utcnow() - timedelta(seconds=1)))
+        assert credentials.session_identity(conn, cookie, lifetime) is None
+        conn.execute(update(web_sessions).values(expires_at=utcnow() + lifetime))
+        assert credentials.session_identity(conn, cookie, lifetime) is not None
+        accounts.update_user(conn, ana, is_active=False)
+        assert credentials.session_identity(conn, cookie, lifetime) is None

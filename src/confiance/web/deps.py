@@ -22,7 +22,7 @@ from confiance.auth.roles import Action, Role, require
 from confiance.core.db import autocommit
 from confiance.core.errors import ConfianceError
 from confiance.core.settings import Settings
-from confiance.store import accounts, credentials, workspaces
+from confiance.store import credentials, workspaces
 from confiance.store.accounts import Membership, User
 
 SESSION_COOKIE = "confiance_session"
@@ -129,10 +129,10 @@ def _identify(engine: Engine, settings: Settings, token: str | None, cookie: str
         if token is not None:
             found = credentials.token_identity(conn, token)
         else:
-            session = credentials.find_session(conn, cookie,
-                                               timedelta(hours=settings.session_hours))
-            found = None if session is None else accounts.get_with_memberships(
-                conn, session.user_id)
+            live = credentials.session_identity(conn, cookie,
+                                                timedelta(hours=settings.session_hours))
+            found = None if live is None else live[1:]
+            session = None if live is None else live[0]
         if found is None or not found[0].is_active:
             raise ConfianceError("E603")
         user, joined = found
