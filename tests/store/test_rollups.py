@@ -372,3 +372,23 @@ def test_a_rebuild_on_postgresql_leaves_the_planner_statistics(postgres_url: str
     assert summary.attachments == 6 and before == -1
     assert counted["rollup_posts"] == 6 and counted["rollup_days"] >= 1
     assert counted["rollup_hours"] >= 1
+
+
+def test_the_mention_count_counts_every_attachment_dated_or_not(
+        acme: tuple[Engine, int, int]) -> None:
+    engine, acme_id, rival_id = acme
+
+    def attached(brand_id: int) -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(brand_posts)
+                                    .where(brand_posts.c.brand_id == brand_id)).scalar_one())
+
+    with engine.connect() as conn:
+        assert rollups.mention_count(conn, acme_id) == attached(acme_id) == 4  # 1 undated
+        assert rollups.mention_count(conn, rival_id) == attached(rival_id) == 1
+        assert rollups.mention_count(conn, 10_000) == 0
+    ingest.ingest(engine, [_post("5", None), _post("6", HOUR)], source="c", format="t",
+                  brand_id=rival_id)
+    with engine.connect() as conn:
+        assert rollups.mention_count(conn, rival_id) == attached(rival_id) == 3
+        assert rollups.mention_count(conn, acme_id) == 4

@@ -12,15 +12,14 @@ from datetime import timedelta
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 from starlette.requests import Request
 
 from confiance.auth.roles import Role
 from confiance.core.settings import Settings
-from confiance.store import accounts, brands, credentials
+from confiance.store import accounts, brands, credentials, rollups
 from confiance.store.accounts import User
 from confiance.store.brands import BrandRecord
-from confiance.store.tables import brand_posts
 from confiance.web.deps import SESSION_COOKIE, Principal
 from confiance.web.pages import i18n
 
@@ -89,16 +88,8 @@ def signed_in(request: Request, conn: Connection, principal: Principal, *,
     return Frame(locale=locale, path=current_path(request), user=principal.user,
                  csrf_token=principal.csrf_token, brands=own_brands(conn, principal),
                  brand=brand, page=page, chrome=chrome,
-                 mentions=None if brand is None else mention_count(conn, brand.id),
+                 mentions=None if brand is None else rollups.mention_count(conn, brand.id),
                  role=None if brand is None else principal.role(brand.workspace_id))
-
-
-def mention_count(conn: Connection, brand_id: int) -> int:
-    """How many posts are attached to the brand (an index range count on ``brand_posts``).
-
-    Extension point: once the overview rollups exist, take the figure from them instead."""
-    return int(conn.execute(select(func.count()).select_from(brand_posts)
-                            .where(brand_posts.c.brand_id == brand_id)).scalar_one())
 
 
 def session_user(request: Request, engine: Engine, settings: Settings) -> User | None:
