@@ -359,14 +359,15 @@ def test_a_rebuild_on_postgresql_leaves_the_planner_statistics(postgres_url: str
         acme_id = brands.add(engine, Brand(name="Acme"))
         ingest.ingest(engine, [_post(str(n), HOUR.replace(minute=n)) for n in range(6)],
                       source="a", format="t", brand_id=acme_id)
+        # the tables of this test's schema (the search path), not of other tests' schemas
+        counts = sa.text("SELECT relname, reltuples FROM pg_class WHERE oid IN "
+                         "(to_regclass('rollup_posts'), to_regclass('rollup_days'), "
+                         "to_regclass('rollup_hours'))")
         with engine.connect() as conn:
-            before = conn.execute(sa.text(
-                "SELECT reltuples FROM pg_class WHERE relname = 'rollup_posts'")).scalar_one()
+            before = dict(conn.execute(counts).all())["rollup_posts"]
         summary = rollups.rebuild_store(engine)
         with engine.connect() as conn:
-            counted = dict(conn.execute(sa.text(
-                "SELECT relname, reltuples FROM pg_class WHERE relname IN "
-                "('rollup_posts', 'rollup_days', 'rollup_hours')")).all())
+            counted = dict(conn.execute(counts).all())
     finally:
         engine.dispose()
     assert summary.attachments == 6 and before == -1
