@@ -10,11 +10,8 @@ zones come later: a UTC day boundary is 01:00 or 02:00 in Paris). The previous p
 run of days of the same length that ends the day before. Counts include every post attached
 to the brand that has a creation time; ``unknown`` sentiment means not enriched yet.
 
-:class:`Blocks` reads the blocks of one brand through a
-:class:`~confiance.store.dashboard_cache.BlockCache`: a block computed from the rollups is
-kept under the brand's :class:`Snapshot` (the rollup generations of the brand and its
-competitors, read first), and served again only while that snapshot is current. The details
-of the top authors and posts (names, handles, text) are read on every call.
+:mod:`confiance.store.dashboard_snapshot` reads these blocks through the per-process cache,
+under the brand's snapshot, and gathers them into the Overview.
 """
 
 from __future__ import annotations
@@ -22,8 +19,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -49,7 +45,6 @@ from confiance.store.dashboard_blocks import (
     Count,
     Granularity,
     GranularityChoice,
-    Overview,
     Period,
     Score,
     Sentiment,
@@ -66,7 +61,6 @@ from confiance.store.dashboard_blocks import (
     Volume,
     VolumePoint,
 )
-from confiance.store.dashboard_cache import BlockCache
 from confiance.store.tables import (
     authors,
     brands,
@@ -74,7 +68,6 @@ from confiance.store.tables import (
     posts,
     rollup_authors,
     rollup_days,
-    rollup_generations,
     rollup_hours,
     rollup_posts,
     rollup_segments,
@@ -108,7 +101,7 @@ def newest_day(conn: Connection, brand_id: int) -> date | None:
     """The UTC day of the brand's newest post (None: no post)."""
     found = conn.execute(select(func.max(rollup_days.c.day))
                          .where(rollup_days.c.brand_id == brand_id)).scalar()
-    return _date(found) if found is not None else None
+    return as_date(found) if found is not None else None
 
 
 def period_for(newest: date | None, since: date | None = None,
@@ -189,7 +182,8 @@ def _sentiment(counts: Counter[str]) -> Sentiment:
     return Sentiment(**_by_sentiment(counts))
 
 
-def _date(value: Any) -> date:
+def as_date(value: Any) -> date:
+    """A day as the database returns it (a date, or ISO text on SQLite)."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
@@ -204,7 +198,7 @@ DaySums = dict[tuple[int, bool], tuple[Counter[str], int]]
 """(brand id, in the period rather than the previous one) -> (posts by sentiment, engagement)."""
 
 
-def _day_sums(conn: Connection, ids: Sequence[int], period: Period,
+def day_sums(conn: Connection, ids: Sequence[int], period: Period,
               previous: Period | None) -> DaySums:
     span = Period(since=previous.since, until=period.until) if previous else period
     current = case((rollup_days.c.day >= period.since, 1), else_=0)
@@ -224,7 +218,7 @@ def _day_sums(conn: Connection, ids: Sequence[int], period: Period,
 def totals(conn: Connection, brand_id: int, period: Period,
            previous: Period | None = None) -> Totals:
     """Posts, engagement and sentiment of the period (and of ``previous``)."""
-    return _totals(_day_sums(conn, [brand_id], period, previous), brand_id,
+    return _totals(day_sums(conn, [brand_id], period, previous), brand_id,
                    compared=previous is not None)
 
 
@@ -276,7 +270,7 @@ def _bucket_of(value: Any, granularity: Granularity) -> datetime:
     if granularity == "hour":
         at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
         return aware_utc(at)
-    day = _date(value)
+    day = as_date(value)
     if granularity == "week":
         day -= timedelta(days=day.weekday())
     return datetime.combine(day, time(), UTC)
@@ -286,7 +280,7 @@ def share_of_voice(conn: Connection, brand_id: int, period: Period,
                    previous: Period | None = None) -> ShareOfVoice:
     """The brand's and its competitors' posts, engagement and shares of them."""
     names = _rivals(conn, brand_id)
-    return _voices(_day_sums(conn, sorted(names), period, previous), names, brand_id,
+    return voices(day_sums(conn, sorted(names), period, previous), names, brand_id,
                    compared=previous is not None)
 
 
@@ -297,7 +291,7 @@ def _rivals(conn: Connection, brand_id: int) -> dict[int, str]:
     return {int(row.id): row.name for row in rows}
 
 
-def _voices(sums: DaySums, names: dict[int, str], brand_id: int, *,
+def voices(sums: DaySums, names: dict[int, str], brand_id: int, *,
             compared: bool) -> ShareOfVoice:
     def posts(i: int, now: bool) -> int:
         return sum(sums[(i, now)][0].values())
@@ -378,7 +372,7 @@ RankedAuthors = tuple[int, tuple[tuple[str, str, int], ...]]
 def top_authors(conn: Connection, brand_id: int, period: Period, *,
                 limit: int = TOP) -> TopAuthors:
     """The ``limit`` authors of the most posts in the period (ties: by platform and id)."""
-    return _author_details(conn, ranked_authors(conn, brand_id, period, limit=limit))
+    return author_details(conn, ranked_authors(conn, brand_id, period, limit=limit))
 
 
 def ranked_authors(conn: Connection, brand_id: int, period: Period, *,
@@ -398,7 +392,7 @@ def ranked_authors(conn: Connection, brand_id: int, period: Period, *,
             tuple((str(row[0]), str(row[1]), int(row[2])) for row in rows))
 
 
-def _author_details(conn: Connection, ranked: RankedAuthors) -> TopAuthors:
+def author_details(conn: Connection, ranked: RankedAuthors) -> TopAuthors:
     total, rows = ranked
     if not rows:
         return TopAuthors(authors=0, items=[])
@@ -447,7 +441,7 @@ def _months(period: Period) -> tuple[list[date], dict[date, tuple[int, int]]]:
 def top_posts(conn: Connection, brand_id: int, period: Period, *,
               limit: int = TOP) -> TopPosts:
     """The ``limit`` posts with the most engagement (ties: the newest id first)."""
-    return TopPosts(items=_post_details(conn, ranked_posts(conn, brand_id, period,
+    return TopPosts(items=post_details(conn, ranked_posts(conn, brand_id, period,
                                                            limit=limit)))
 
 
@@ -483,7 +477,7 @@ def _best_of_days(count: int) -> Select[Any]:
             .limit(bindparam("top")))
 
 
-def _post_details(conn: Connection, ranked: Sequence[tuple[int, int]]) -> list[TopPost]:
+def post_details(conn: Connection, ranked: Sequence[tuple[int, int]]) -> list[TopPost]:
     if not ranked:
         return []
     rows = {row.id: row for row in conn.execute(
@@ -520,151 +514,3 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     cut = flat[:limit - 1]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
-
-
-def overview(conn: Connection, brand_id: int, start: date, end: date, *, compare: bool = True,
-             granularity: GranularityChoice = "auto", cache: BlockCache | None = None
-             ) -> Overview:
-    """Every block of the Overview of ``brand_id`` from ``start`` to ``end`` (UTC days, both
-    included), compared with the previous period unless ``compare`` is false; through
-    ``cache`` when one is given."""
-    period = checked(start, end)
-    return Blocks(conn, brand_id, cache).overview(period, compare=compare,
-                                                  granularity=granularity)
-
-
-# --- cached reading ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What every block of a brand is computed from, besides its arguments: the id, name and
-    rollup generation (None: no rollups yet) of the brand and of each of its competitors,
-    the brand's workspace (None: no such brand) and the day of its newest post (None: no
-    post), which the default period ends on."""
-
-    brand_id: int
-    workspace_id: int | None
-    brands: tuple[tuple[int, str, int | None], ...]
-    newest: date | None = None
-
-    @property
-    def names(self) -> dict[int, str]:
-        """The names of the brand and its competitors, by id."""
-        return {brand: name for brand, name, _ in self.brands}
-
-
-def snapshot(conn: Connection, brand_id: int) -> Snapshot:
-    """The brand's :class:`Snapshot`, in one query."""
-    workspace_id = newest = None
-    found = []
-    for brand, name, workspace, generation, day in conn.execute(_snapshot_query(),
-                                                                {"brand": brand_id}):
-        if brand == brand_id:
-            workspace_id = int(workspace)
-            newest = None if day is None else _date(day)
-        found.append((int(brand), str(name), None if generation is None else int(generation)))
-    return Snapshot(brand_id=brand_id, workspace_id=workspace_id, brands=tuple(found),
-                    newest=newest)
-
-
-@lru_cache(maxsize=1)
-def _snapshot_query() -> Select[Any]:
-    brand: Any = bindparam("brand")
-    newest = (select(func.max(rollup_days.c.day)).where(rollup_days.c.brand_id == brand)
-              .scalar_subquery())
-    return (select(brands.c.id, brands.c.name, brands.c.workspace_id,
-                   rollup_generations.c.generation, newest)
-            .outerjoin(rollup_generations, rollup_generations.c.brand_id == brands.c.id)
-            .where(or_(brands.c.id == brand, brands.c.competitor_of == brand))
-            .order_by(brands.c.id))
-
-
-def _json_size(block: Any) -> int:
-    return len(block.__pydantic_serializer__.to_json(block))
-
-
-def _ranking_size(ranked: Any) -> int:
-    return 64 * (len(ranked) + 1)
-
-
-def _span(period: Period | None) -> tuple[date, date] | None:
-    return None if period is None else (period.since, period.until)
-
-
-class Blocks:
-    """The blocks of one brand, each computed from the rollups once per :class:`Snapshot`
-    when a ``cache`` is given; the details of top authors and posts are read every time.
-    The snapshot is read when this is made, unless ``taken`` is one read before anything
-    else in this connection (blocks must never be read before it)."""
-
-    def __init__(self, conn: Connection, brand_id: int, cache: BlockCache | None = None, *,
-                 taken: Snapshot | None = None) -> None:
-        self.conn, self.brand_id, self.cache = conn, brand_id, cache
-        self.snapshot = taken if taken is not None else snapshot(conn, brand_id)
-
-    def _get(self, key: tuple[Hashable, ...], make: Callable[[], T],
-             weigh: Callable[[T], int] = _json_size) -> T:
-        if self.cache is None:
-            return make()
-        return self.cache.get((self.snapshot, *key), make, weigh)
-
-    def totals(self, period: Period, previous: Period | None = None) -> Totals:
-        """See :func:`totals`."""
-        return self._get(("totals", _span(period), _span(previous)),
-                         lambda: totals(self.conn, self.brand_id, period, previous))
-
-    def volume(self, period: Period, granularity: GranularityChoice = "auto") -> Volume:
-        """See :func:`volume` (E642 before any cache)."""
-        chosen = granularity_for(period, granularity)
-        return self._get(("volume", _span(period), chosen),
-                         lambda: volume(self.conn, self.brand_id, period, chosen))
-
-    def share_of_voice(self, period: Period, previous: Period | None = None) -> ShareOfVoice:
-        """See :func:`share_of_voice`."""
-        names = self.snapshot.names
-
-        def make() -> ShareOfVoice:
-            sums = _day_sums(self.conn, sorted(names), period, previous)
-            return _voices(sums, names, self.brand_id, compared=previous is not None)
-
-        return self._get(("share_of_voice", _span(period), _span(previous)), make)
-
-    def breakdown(self, period: Period) -> Breakdown:
-        """See :func:`breakdown`."""
-        return self._get(("breakdown", _span(period)),
-                         lambda: breakdown(self.conn, self.brand_id, period))
-
-    def topics(self, period: Period, previous: Period | None = None, *,
-               limit: int = TOP) -> Topics:
-        """See :func:`topics`."""
-        return self._get(("topics", _span(period), _span(previous), limit),
-                         lambda: topics(self.conn, self.brand_id, period, previous,
-                                        limit=limit))
-
-    def top_authors(self, period: Period, *, limit: int = TOP) -> TopAuthors:
-        """See :func:`top_authors`."""
-        ranked = self._get(("top_authors", _span(period), limit),
-                           lambda: ranked_authors(self.conn, self.brand_id, period,
-                                                  limit=limit),
-                           lambda found: _ranking_size(found[1]))
-        return _author_details(self.conn, ranked)
-
-    def top_posts(self, period: Period, *, limit: int = TOP) -> TopPosts:
-        """See :func:`top_posts`."""
-        ranked = self._get(("top_posts", _span(period), limit),
-                           lambda: ranked_posts(self.conn, self.brand_id, period,
-                                                limit=limit), _ranking_size)
-        return TopPosts(items=_post_details(self.conn, ranked))
-
-    def overview(self, period: Period, *, compare: bool = True,
-                 granularity: GranularityChoice = "auto") -> Overview:
-        """Every block (see :func:`overview`)."""
-        previous = period.previous() if compare else None
-        return Overview(
-            brand_id=self.brand_id, brand=self.snapshot.names[self.brand_id], period=period,
-            previous_period=previous, totals=self.totals(period, previous),
-            volume=self.volume(period, granularity),
-            share_of_voice=self.share_of_voice(period, previous),
-            breakdown=self.breakdown(period), topics=self.topics(period, previous),
-            top_authors=self.top_authors(period), top_posts=self.top_posts(period))

@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 
 from confiance.auth.roles import Action
 from confiance.core.db import autocommit
-from confiance.store import dashboard
+from confiance.store import dashboard, dashboard_snapshot
 from confiance.store.dashboard_blocks import (
     Breakdown,
     GranularityChoice,
@@ -140,7 +140,7 @@ class Asked:
     until: date | None
     compare: bool
 
-    def scope(self, taken: dashboard.Snapshot) -> Scope:
+    def scope(self, taken: dashboard_snapshot.Snapshot) -> Scope:
         """The brand if the caller may read it (E605 otherwise) and the period (E640, E641,
         E643)."""
         self.principal.require(taken.workspace_id, Action.READ, what="brand",
@@ -159,7 +159,7 @@ async def asked(request: Request, brand_id: PathId, principal: CurrentPrincipal,
 
 
 Ask = Annotated[Asked, Depends(asked)]
-Make = Callable[[Scope, dashboard.Blocks], BaseModel]
+Make = Callable[[Scope, dashboard_snapshot.Blocks], BaseModel]
 
 
 async def answer(ask: Asked, make: Make) -> Response:
@@ -171,9 +171,9 @@ async def answer(ask: Asked, make: Make) -> Response:
 
 def _answer(ask: Asked, make: Make) -> bytes:
     with autocommit(ask.engine).connect() as conn:
-        taken = dashboard.snapshot(conn, ask.brand_id)  # first: the cache relies on it
+        taken = dashboard_snapshot.snapshot(conn, ask.brand_id)  # first: the cache relies on it
         scoped = ask.scope(taken)
-        model = make(scoped, dashboard.Blocks(conn, ask.brand_id, ask.cache, taken=taken))
+        model = make(scoped, dashboard_snapshot.Blocks(conn, ask.brand_id, ask.cache, taken=taken))
     return model.__pydantic_serializer__.to_json(model)
 
 

@@ -3,8 +3,8 @@
 ``overview_context`` fills the page ``brand.py`` serves at ``/brands/{id}/overview``: it reads
 the period from the query string (``?since=&until=&compare=&granularity=``, the GET form of
 the period picker, so that the address can be shared), computes every block with
-:func:`confiance.store.dashboard.overview` (the rollups make it fast) and hands the template
-an :class:`OverviewView`: the blocks as the API answers them, the volume series in the buckets
+:func:`confiance.store.dashboard_snapshot.overview` (the rollups make it fast) and hands the
+template an :class:`OverviewView`: the blocks as the API answers them, the volume series in the buckets
 asked for, labels and dates localised for the reader, and the Chart.js configurations the
 ``ui.chart`` macro draws. Every word shown comes from the template (the only place
 ``pybabel extract`` looks); the chart builders receive the translated names from it.
@@ -30,7 +30,7 @@ from sqlalchemy import Connection
 from starlette.datastructures import QueryParams
 
 from confiance.core.errors import ConfianceError
-from confiance.store import dashboard
+from confiance.store import dashboard, dashboard_snapshot
 from confiance.store.dashboard_blocks import GranularityChoice, Overview, Period, Slice, Voice
 from confiance.web.api.overview import block_cache
 from confiance.web.pages import i18n
@@ -376,7 +376,7 @@ def overview_context(conn: Connection, frame: Frame, request: Request) -> dict[s
     period, error = _period(asked, newest)
     store_choice: GranularityChoice = "day" if asked.granularity == "month" else \
         asked.granularity
-    data = dashboard.overview(conn, brand_id, period.since, period.until,
+    data = dashboard_snapshot.overview(conn, brand_id, period.since, period.until,
                               compare=asked.compare, granularity=store_choice,
                               cache=block_cache(request.app))  # the API routes' cache
     granularity, series = buckets(data, asked.granularity, frame.locale)
