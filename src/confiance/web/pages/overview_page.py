@@ -4,10 +4,11 @@
 the period from the query string (``?since=&until=&compare=&granularity=``, the GET form of
 the period picker, so that the address can be shared), computes every block with
 :func:`confiance.store.dashboard_snapshot.overview` (the rollups make it fast) and hands the
-template an :class:`OverviewView`: the blocks as the API answers them, the volume series in the buckets
-asked for, labels and dates localised for the reader, and the Chart.js configurations the
-``ui.chart`` macro draws. Every word shown comes from the template (the only place
-``pybabel extract`` looks); the chart builders receive the translated names from it.
+template an :class:`OverviewView`: the blocks as the API answers them, the volume series in
+the buckets asked for, labels and dates localised for the reader, and the Chart.js
+configurations the ``ui.chart`` macro draws. Every word shown comes from the template (the
+only place ``pybabel extract`` looks); the chart builders receive the translated names from
+it.
 
 A period the store refuses (E640, E641, E643) or a date that cannot be read (E613) is shown
 next to its field, and the page shows the default period meanwhile, never an error page.
