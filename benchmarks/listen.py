@@ -39,7 +39,7 @@ from confiance.core.settings import Settings
 from confiance.domain import Brand
 from confiance.listen.service import Listener, ListenerOptions
 from confiance.sources.registry import FormatRegistry
-from confiance.store import brands, listening, migrate, workspaces
+from confiance.store import brands, listen_work, listening, migrate, workspaces
 from confiance.store.tables import watch_states
 
 HERE = Path(__file__).parent
@@ -72,7 +72,7 @@ def one_run(url: str, posts: int, delivery: int, listeners: int) -> dict[str, An
         for first in range(0, posts, delivery):
             body = b"\n".join(post(n, start) for n in range(first, min(first + delivery,
                                                                         posts)))
-            listening.store_push(conn, source.id, body, now=datetime.now(UTC))
+            listen_work.store_push(conn, source.id, body, now=datetime.now(UTC))
     formats = FormatRegistry.from_plugins(plugin_manager())
     workers = [Listener(make_engine(settings), clients={}, formats=formats,
                         options=ListenerOptions(name=f"bench-{n}", deliver=False))

@@ -31,7 +31,7 @@ from confiance.sources.clients.base import (
     Unavailable,
 )
 from confiance.sources.registry import FormatRegistry
-from confiance.store import brands, listening, workspaces
+from confiance.store import brands, listen_work, listening, workspaces
 from confiance.store.tables import (
     alerts,
     enrichments,
@@ -191,13 +191,13 @@ def test_a_listener_killed_between_steps_loses_nothing_and_counts_nothing_twice(
         raise RuntimeError("detector crashed")
 
     crashing.watches.clear()
-    original = listening.save_watch
-    listening.save_watch = boom  # type: ignore[assignment]
+    original = listen_work.save_watch
+    listen_work.save_watch = boom  # type: ignore[assignment]
     try:
         with pytest.raises(RuntimeError):
             crashing.watch(crashing.totals)
     finally:
-        listening.save_watch = original  # type: ignore[assignment]
+        listen_work.save_watch = original  # type: ignore[assignment]
     assert count(engine, watch_queue) == 6  # rolled back with the state
     assert observed(engine, brand) == 0
     # Its watch lease lapses; a new listener takes over and counts each post once.
@@ -340,7 +340,7 @@ def test_a_delivery_whose_format_is_gone_is_quarantined_not_retried(engine: Engi
     with engine.begin() as conn:
         source, _ = source_admin.add(conn, brand_id=brand, name="boutique", mode="push",
                                      format="ndjson", config={}, clients={}, formats=FORMATS)
-        listening.store_push(conn, source.id, b'{"platform": "x"}\n', now=T0)
+        listen_work.store_push(conn, source.id, b'{"platform": "x"}\n', now=T0)
         # The plugin that provided the format was uninstalled since.
         conn.execute(update(listen_sources).where(listen_sources.c.id == source.id)
                      .values(format="avis-magasin"))

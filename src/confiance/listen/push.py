@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from confiance.core.errors import ConfianceError
-from confiance.store import listening
+from confiance.store import listen_work, listening
 
 TIMESTAMP_HEADER = "X-Confiance-Timestamp"
 SIGNATURE_HEADER = "X-Confiance-Signature"
@@ -63,4 +63,4 @@ def accept(conn: Connection, push_key: str, body: bytes, headers: Mapping[str, s
     verify(target.secret, headers, body, now=now.timestamp())
     if not target.enabled:
         raise ConfianceError("E747", name=push_key[:8] + "…")
-    return listening.store_push(conn, target.id, body, now=now)
+    return listen_work.store_push(conn, target.id, body, now=now)

@@ -49,7 +49,7 @@ from confiance.sources.clients.base import (
 )
 from confiance.sources.registry import FormatRegistry
 from confiance.store import alerts as alert_store
-from confiance.store import enrichments, listening
+from confiance.store import enrichments, listen_work, listening
 from confiance.store.bulk import writer_for
 from confiance.store.listening import AUTH, CONFIG, FAILING, OK, WAITING, ListenSource
 
@@ -175,10 +175,10 @@ class Listener:
         if report.busy or tick - self._last_beat >= HEARTBEAT_S:
             now = self._now()
             with self.engine.begin() as conn:
-                listening.heartbeat(conn, self.options.name, started_at=self.started_at,
+                listen_work.heartbeat(conn, self.options.name, started_at=self.started_at,
                                     now=now, stats=dict(self.totals.__dict__))
                 if tick - self._last_prune > 3600:
-                    listening.prune(conn, now=now)
+                    listen_work.prune(conn, now=now)
                     self._last_prune = tick
             self._last_beat = tick
         return report
@@ -208,7 +208,7 @@ class Listener:
         """Give back the brands' watch leases (their state is saved after every step)."""
         with self.engine.begin() as conn:
             for brand_id in self.watches:
-                listening.release_watch(conn, brand_id, owner=self.options.name)
+                listen_work.release_watch(conn, brand_id, owner=self.options.name)
         self.watches.clear()
 
     # ------------------------------------------------------------------------ polling
@@ -219,7 +219,7 @@ class Listener:
         for _ in range(self.options.polls_per_cycle):
             now = self._now()
             with self.engine.begin() as conn:
-                source = listening.claim_poll(conn, owner=self.options.name, now=now,
+                source = listen_work.claim_poll(conn, owner=self.options.name, now=now,
                                               lease_s=self.options.lease_s)
             if source is None:
                 return
@@ -263,10 +263,10 @@ class Listener:
         wait = max(0.0 if fetched.more else source.interval_s, fetched.wait_s or 0.0)
         try:
             with self.engine.begin() as conn:
-                written = listening.write_items(conn, self.writer, items,
+                written = listen_work.write_items(conn, self.writer, items,
                                                 source_id=source.source_id,
                                                 brand_id=source.brand_id, now=now)
-                kept = listening.poll_succeeded(
+                kept = listen_work.poll_succeeded(
                     conn, source.id, owner=self.options.name, cursor=fetched.cursor,
                     next_run_at=now + timedelta(seconds=wait), now=now,
                     posts_written=written.inserted + written.updated,
@@ -298,7 +298,7 @@ class Listener:
             wait = max(exc.retry_after_s or 0.0, backoff_s(source.interval_s,
                                                            source.failures + 1))
         with self.engine.begin() as conn:
-            failures = listening.poll_failed(conn, source.id, owner=self.options.name,
+            failures = listen_work.poll_failed(conn, source.id, owner=self.options.name,
                                              health=health, error=message,
                                              next_run_at=now + timedelta(seconds=wait),
                                              now=now)
@@ -333,7 +333,7 @@ class Listener:
         while True:
             now = self._now()
             with self.engine.begin() as conn:
-                deliveries = listening.claim_pushes(conn, owner=self.options.name, now=now,
+                deliveries = listen_work.claim_pushes(conn, owner=self.options.name, now=now,
                                                     lease_s=self.options.lease_s)
             if not deliveries:
                 return
@@ -355,10 +355,10 @@ class Listener:
                     items = list(fmt.read(io.BytesIO(delivery.body)))
                 try:
                     with self.engine.begin() as conn:
-                        written = listening.write_items(conn, self.writer, items,
+                        written = listen_work.write_items(conn, self.writer, items,
                                                         source_id=delivery.source_id,
                                                         brand_id=delivery.brand_id, now=now)
-                        if not listening.push_done(conn, delivery, owner=self.options.name,
+                        if not listen_work.push_done(conn, delivery, owner=self.options.name,
                                                    now=now, written=written):
                             raise _LeaseLost
                 except _LeaseLost:
@@ -381,7 +381,7 @@ class Listener:
         while True:
             now = self._now()
             with self.engine.begin() as conn:
-                claimed = listening.claim_feed(conn, owner=self.options.name, now=now,
+                claimed = listen_work.claim_feed(conn, owner=self.options.name, now=now,
                                                lease_s=self.options.lease_s,
                                                limit=self.options.enrich_batch)
             if not claimed:
@@ -395,7 +395,7 @@ class Listener:
                        for (post_id, _), doc in zip(claimed, result.docs, strict=True)]
             with self.engine.begin() as conn:
                 enrichments.save(conn, results)
-                listening.feed_enriched(conn, [post_id for post_id, _ in claimed],
+                listen_work.feed_enriched(conn, [post_id for post_id, _ in claimed],
                                         owner=self.options.name, now=self._now())
             report.enriched += len(results)
 
@@ -431,7 +431,7 @@ class Listener:
         """Run the detectors of every brand whose watch this listener holds (taking the
         free ones) on the posts queued for them."""
         with self.engine.connect() as conn:
-            brands = listening.watched_brands(conn)
+            brands = listen_work.watched_brands(conn)
         tick = self.clock()
         for brand_id, has_queue in brands.items():
             last = self._stepped.get(brand_id)
@@ -447,16 +447,16 @@ class Listener:
             now = self._now()
             try:
                 with self.engine.begin() as conn:
-                    held, state = listening.claim_watch(conn, brand_id, owner=owner, now=now,
+                    held, state = listen_work.claim_watch(conn, brand_id, owner=owner, now=now,
                                                         lease_s=self.options.lease_s)
                     if not held:
                         self.watches.pop(brand_id, None)
                         return
                     watch = self._brand_watch(conn, brand_id, state)
-                    queued = listening.queued_observations(conn, brand_id,
+                    queued = listen_work.queued_observations(conn, brand_id,
                                                            limit=self.options.watch_batch)
                     signals, _ = watch.step(conn, [obs for _, obs in queued], now.timestamp())
-                    if not listening.save_watch(conn, brand_id, owner=owner,
+                    if not listen_work.save_watch(conn, brand_id, owner=owner,
                                                 state=watch.state(),
                                                 consumed=[qid for qid, _ in queued], now=now):
                         raise _LeaseLost
