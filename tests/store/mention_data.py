@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from confiance.domain import Author, Metrics, Platform, Post, PostKind
 from confiance.enrich.component import Doc
-from confiance.store import enrichments, ingest
+from confiance.store import enrichments, ingest, rollups
 from confiance.store.tables import brand_posts, posts
 
 START = datetime(2026, 10, 1, 8, tzinfo=UTC)
@@ -84,6 +84,7 @@ def seed(engine: Engine, brand_a: int, brand_b: int) -> Seeded:
             if key[0] in "bs":
                 rows.append({"brand_id": brand_b, "post_id": ids[key], "via": "query"})
         conn.execute(sa.insert(brand_posts), rows)
+        rollups.refresh(conn, ids.values())  # as every attachment does (brands.attach)
         results: list[tuple[int, Doc, list[dict[str, str]]]] = []
         for i, key in enumerate(keys):
             if i % 8 == 5:
