@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from confiance import __version__
-from confiance.core.db import make_engine
+from confiance.core.db import autocommit, make_engine
 from confiance.core.settings import Settings
 from confiance.store import migrate
 from confiance.web import errors, pages
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.read_engine = autocommit(engine)  # authentication and dashboard reads
     errors.install(app)
     app.include_router(api_router, prefix="/api/v1")
     pages.install(app)  # the web app: pages, /static, languages, security headers

@@ -27,7 +27,6 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from confiance.auth.roles import Action
-from confiance.core.db import autocommit
 from confiance.store import dashboard, dashboard_snapshot
 from confiance.store.dashboard_blocks import (
     Breakdown,
@@ -42,7 +41,7 @@ from confiance.store.dashboard_blocks import (
     Volume,
 )
 from confiance.store.dashboard_cache import BlockCache
-from confiance.web.deps import CurrentPrincipal, Principal, get_engine
+from confiance.web.deps import CurrentPrincipal, Principal, get_read_engine
 from confiance.web.schemas import PathId
 
 router = APIRouter(tags=["overview"])
@@ -130,7 +129,8 @@ def block_cache(app: FastAPI) -> BlockCache:
 
 @dataclass(frozen=True)
 class Asked:
-    """A request for dashboard blocks, before any database work."""
+    """A request for dashboard blocks, before any database work (``engine``: the app's read
+    engine, with no transaction around its statements)."""
 
     engine: Engine
     cache: BlockCache
@@ -153,7 +153,7 @@ class Asked:
 async def asked(request: Request, brand_id: PathId, principal: CurrentPrincipal,
                 since: Since = None, until: Until = None, compare: Compare = True) -> Asked:
     """The brand, the period asked for and who asks (a coroutine: no thread needed)."""
-    return Asked(engine=get_engine(request), cache=block_cache(request.app),
+    return Asked(engine=get_read_engine(request), cache=block_cache(request.app),
                  principal=principal, brand_id=brand_id, since=since, until=until,
                  compare=compare)
 
@@ -170,7 +170,7 @@ async def answer(ask: Asked, make: Make) -> Response:
 
 
 def _answer(ask: Asked, make: Make) -> bytes:
-    with autocommit(ask.engine).connect() as conn:
+    with ask.engine.connect() as conn:  # the read engine: no transaction around it
         taken = dashboard_snapshot.snapshot(conn, ask.brand_id)  # first: the cache relies on it
         scoped = ask.scope(taken)
         model = make(scoped, dashboard_snapshot.Blocks(conn, ask.brand_id, ask.cache, taken=taken))
