@@ -103,7 +103,8 @@ def get_with_memberships(conn: Connection, user_id: int
                          ) -> tuple[User, list[Membership]] | None:
     """The user ``user_id`` and their workspaces with the role in each (by workspace name),
     in one query (every authenticated request reads both); ``None`` for no such user."""
-    return with_memberships(conn.execute(_by_id(), {"user": user_id}).all())
+    rows = conn.execute(_by_id(), {"user": user_id}).all()
+    return with_memberships(rows) if rows else None
 
 
 def identity_query() -> Select[Any]:
@@ -122,11 +123,9 @@ def _by_id() -> Select[Any]:
     return identity_query().where(users.c.id == bindparam("user"))
 
 
-def with_memberships(rows: Sequence[Any]) -> tuple[User, list[Membership]] | None:
-    """The user and their workspaces from the rows of an :func:`identity_query`;
-    ``None`` for no rows."""
-    if not rows:
-        return None
+def with_memberships(rows: Sequence[Any]) -> tuple[User, list[Membership]]:
+    """The user and their workspaces from the rows (at least one) of an
+    :func:`identity_query`."""
     return _user(rows[0]), [
         Membership(workspace_id=int(r.workspace_id), workspace=r.workspace, role=Role(r.role))
         for r in rows if r.workspace_id is not None and r.workspace is not None]

@@ -125,42 +125,24 @@ def open_session(conn: Connection, user_id: int, lifetime: timedelta) -> tuple[s
     return cookie, session
 
 
-def find_session(conn: Connection, cookie: str, lifetime: timedelta) -> Session | None:
-    """The live session of this cookie (its expiry slides forward on use), or ``None``."""
-    if not cookie or len(cookie) > 200:
-        return None
-    row = conn.execute(
-        select(web_sessions, users.c.is_active)
-        .join(users, users.c.id == web_sessions.c.user_id)
-        .where(web_sessions.c.id_hash == digest(cookie))).first()
-    return None if row is None else _live(conn, row, lifetime)
-
-
 def session_identity(conn: Connection, cookie: str, lifetime: timedelta
                      ) -> tuple[Session, User, list[Membership]] | None:
-    """:func:`find_session`, with the session's user and their workspaces, in one query
-    (every page and every request of the web app asks); ``None`` for no live session."""
+    """The live session of this cookie (its expiry slides forward on use), with its user and
+    their workspaces, in one query (every page and every request of the web app asks);
+    ``None`` when there is none or its user is inactive."""
     if not cookie or len(cookie) > 200:
         return None
     rows = conn.execute(_session_identity(), {"hash": digest(cookie)}).all()
-    session = None if not rows else _live(conn, rows[0], lifetime)
-    found = None if session is None else accounts.with_memberships(rows)
-    return None if session is None or found is None else (session, *found)
-
-
-def _live(conn: Connection, row: Any, lifetime: timedelta) -> Session | None:
-    """The session of a row (``id_hash``, ``user_id``, ``csrf_token``, ``expires_at``,
-    ``last_seen_at``, ``is_active``) if it is live, its expiry moved forward when it was
-    last seen ``TOUCH_EVERY`` ago or more."""
     now = utcnow()
-    if not row.is_active or aware_utc(row.expires_at) <= now:
+    if not rows or not rows[0].is_active or aware_utc(rows[0].expires_at) <= now:
         return None
-    expires_at = aware_utc(row.expires_at)
+    row, expires_at = rows[0], aware_utc(rows[0].expires_at)
     if now - aware_utc(row.last_seen_at) >= TOUCH_EVERY:
         expires_at = now + lifetime
         conn.execute(update(web_sessions).where(web_sessions.c.id_hash == row.id_hash)
                      .values(last_seen_at=now, expires_at=expires_at))
-    return Session(user_id=int(row.user_id), csrf_token=row.csrf_token, expires_at=expires_at)
+    user, joined = accounts.with_memberships(rows)
+    return Session(user_id=user.id, csrf_token=row.csrf_token, expires_at=expires_at), user, joined
 
 
 @lru_cache(maxsize=1)

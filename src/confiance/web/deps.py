@@ -134,11 +134,11 @@ def _identify(engine: Engine, settings: Settings, token: str | None, cookie: str
         session = None
         if token is not None:
             found = credentials.token_identity(conn, token)
+        elif live := credentials.session_identity(conn, cookie,
+                                                  timedelta(hours=settings.session_hours)):
+            session, found = live[0], live[1:]
         else:
-            live = credentials.session_identity(conn, cookie,
-                                                timedelta(hours=settings.session_hours))
-            found = None if live is None else live[1:]
-            session = None if live is None else live[0]
+            found = None
         if found is None or not found[0].is_active:
             raise ConfianceError("E603")
         user, joined = found

@@ -17,7 +17,7 @@ from starlette.requests import Request
 
 from confiance.auth.roles import Role
 from confiance.core.settings import Settings
-from confiance.store import accounts, brands, credentials, rollups
+from confiance.store import brands, credentials, rollups
 from confiance.store.accounts import User
 from confiance.store.brands import BrandRecord
 from confiance.web.deps import SESSION_COOKIE, Principal
@@ -99,9 +99,9 @@ def session_user(request: Request, engine: Engine, settings: Settings) -> User |
     if not cookie:
         return None
     with engine.begin() as conn:
-        session = credentials.find_session(conn, cookie, timedelta(hours=settings.session_hours))
-        user = None if session is None else accounts.get(conn, session.user_id)
-    return user if user is not None and user.is_active else None
+        found = credentials.session_identity(conn, cookie,
+                                             timedelta(hours=settings.session_hours))
+    return None if found is None else found[1]
 
 
 def for_user(request: Request, user: User | None) -> Frame:
