@@ -57,23 +57,28 @@ class _Vader:
     _analyser: Any = None
 
     @classmethod
-    def scores(cls, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    def analyser(cls) -> Any:
+        """The analyser, built on first use."""
         with cls._lock:
             if cls._analyser is None:
                 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
                 cls._analyser = SentimentIntensityAnalyzer()
+            return cls._analyser
+
+    @classmethod
+    def scores(cls, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        analyser = cls.analyser()
         out = np.zeros((len(texts), 4), dtype=np.float32)
         for i, text in enumerate(texts):
-            s = cls._analyser.polarity_scores(text[:1000])
+            s = analyser.polarity_scores(text[:1000])
             out[i] = (s["neg"], s["neu"], s["pos"], s["compound"])
         return out
 
     @classmethod
     def words(cls) -> Mapping[str, float]:
         """VADER's lexicon: English words, slang and emoticons, lower case."""
-        cls.scores([])
-        lexicon: Mapping[str, float] = cls._analyser.lexicon
+        lexicon: Mapping[str, float] = cls.analyser().lexicon
         return lexicon
 
 
@@ -114,10 +119,13 @@ def lexicon_features(texts: Sequence[str], languages: Sequence[str | None]) -> M
                       french * (1.0 - english)]).astype(np.float32)
 
 
-def features(docs: Sequence[Doc], encoder: Encoder | None = None) -> Matrix:
-    """The head's input for ``docs``: embedding, then lexicon features."""
+def features(docs: Sequence[Doc], encoder: Encoder | None = None,
+             languages: Sequence[str | None] | None = None) -> Matrix:
+    """The head's input for ``docs``: embedding, then lexicon features (in the slot of each
+    doc's :func:`scoring_language`, unless the caller has ``languages`` already)."""
     vectors = embeddings_of(docs, encoder)
-    languages = [scoring_language(doc) for doc in docs]
+    if languages is None:
+        languages = [scoring_language(doc) for doc in docs]
     lexical = lexicon_features([doc_text(doc) for doc in docs], languages)
     return np.hstack([vectors, lexical]).astype(np.float32)
 
@@ -298,12 +306,12 @@ class SentimentClassifier:
         docs = readable
         if not docs:
             return
-        x = features(docs, self.encoder)
+        languages = [scoring_language(doc) for doc in docs]
+        x = features(docs, self.encoder, languages)
         groups: dict[int, tuple[SentimentModel, list[int]]] = {}
         for i, doc in enumerate(docs):
             model = self._model_for(doc)
             groups.setdefault(id(model), (model, []))[1].append(i)
-        languages = [scoring_language(doc) for doc in docs]
         for model, rows in groups.values():
             found = model.predict(x[rows], [languages[i] for i in rows])
             for i, (label, score, confidence) in zip(rows, found, strict=True):
