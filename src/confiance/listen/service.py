@@ -176,7 +176,7 @@ class Listener:
             now = self._now()
             with self.engine.begin() as conn:
                 listen_work.heartbeat(conn, self.options.name, started_at=self.started_at,
-                                    now=now, stats=dict(self.totals.__dict__))
+                                      now=now, stats=dict(self.totals.__dict__))
                 if tick - self._last_prune > 3600:
                     listen_work.prune(conn, now=now)
                     self._last_prune = tick
@@ -220,7 +220,7 @@ class Listener:
             now = self._now()
             with self.engine.begin() as conn:
                 source = listen_work.claim_poll(conn, owner=self.options.name, now=now,
-                                              lease_s=self.options.lease_s)
+                                                lease_s=self.options.lease_s)
             if source is None:
                 return
             self.poll(source, report)
@@ -264,8 +264,8 @@ class Listener:
         try:
             with self.engine.begin() as conn:
                 written = listen_work.write_items(conn, self.writer, items,
-                                                source_id=source.source_id,
-                                                brand_id=source.brand_id, now=now)
+                                                  source_id=source.source_id,
+                                                  brand_id=source.brand_id, now=now)
                 kept = listen_work.poll_succeeded(
                     conn, source.id, owner=self.options.name, cursor=fetched.cursor,
                     next_run_at=now + timedelta(seconds=wait), now=now,
@@ -299,9 +299,9 @@ class Listener:
                                                            source.failures + 1))
         with self.engine.begin() as conn:
             failures = listen_work.poll_failed(conn, source.id, owner=self.options.name,
-                                             health=health, error=message,
-                                             next_run_at=now + timedelta(seconds=wait),
-                                             now=now)
+                                               health=health, error=message,
+                                               next_run_at=now + timedelta(seconds=wait),
+                                               now=now)
             # Every failed try while the trouble lasts fires again: the alert stays one
             # episode (merged), and its last-seen time keeps it from resolving as quiet.
             refused = health in (AUTH, CONFIG)
@@ -334,7 +334,7 @@ class Listener:
             now = self._now()
             with self.engine.begin() as conn:
                 deliveries = listen_work.claim_pushes(conn, owner=self.options.name, now=now,
-                                                    lease_s=self.options.lease_s)
+                                                      lease_s=self.options.lease_s)
             if not deliveries:
                 return
             for delivery in deliveries:
@@ -356,10 +356,10 @@ class Listener:
                 try:
                     with self.engine.begin() as conn:
                         written = listen_work.write_items(conn, self.writer, items,
-                                                        source_id=delivery.source_id,
-                                                        brand_id=delivery.brand_id, now=now)
+                                                          source_id=delivery.source_id,
+                                                          brand_id=delivery.brand_id, now=now)
                         if not listen_work.push_done(conn, delivery, owner=self.options.name,
-                                                   now=now, written=written):
+                                                     now=now, written=written):
                             raise _LeaseLost
                 except _LeaseLost:
                     continue
@@ -382,8 +382,8 @@ class Listener:
             now = self._now()
             with self.engine.begin() as conn:
                 claimed = listen_work.claim_feed(conn, owner=self.options.name, now=now,
-                                               lease_s=self.options.lease_s,
-                                               limit=self.options.enrich_batch)
+                                                 lease_s=self.options.lease_s,
+                                                 limit=self.options.enrich_batch)
             if not claimed:
                 return
             result = run_batch(self.pipeline(), [doc for _, doc in claimed])
@@ -396,7 +396,7 @@ class Listener:
             with self.engine.begin() as conn:
                 enrichments.save(conn, results)
                 listen_work.feed_enriched(conn, [post_id for post_id, _ in claimed],
-                                        owner=self.options.name, now=self._now())
+                                          owner=self.options.name, now=self._now())
             report.enriched += len(results)
 
     # ------------------------------------------------------------------------ detectors
@@ -448,17 +448,17 @@ class Listener:
             try:
                 with self.engine.begin() as conn:
                     held, state = listen_work.claim_watch(conn, brand_id, owner=owner, now=now,
-                                                        lease_s=self.options.lease_s)
+                                                          lease_s=self.options.lease_s)
                     if not held:
                         self.watches.pop(brand_id, None)
                         return
                     watch = self._brand_watch(conn, brand_id, state)
                     queued = listen_work.queued_observations(conn, brand_id,
-                                                           limit=self.options.watch_batch)
+                                                             limit=self.options.watch_batch)
                     signals, _ = watch.step(conn, [obs for _, obs in queued], now.timestamp())
                     if not listen_work.save_watch(conn, brand_id, owner=owner,
-                                                state=watch.state(),
-                                                consumed=[qid for qid, _ in queued], now=now):
+                                                  state=watch.state(),
+                                                  consumed=[qid for qid, _ in queued], now=now):
                         raise _LeaseLost
             except _LeaseLost:
                 self.watches.pop(brand_id, None)  # its memory ran ahead of the saved state

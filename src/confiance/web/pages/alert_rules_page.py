@@ -287,7 +287,7 @@ def set_enabled(brand_id: BrandId, rule_id: RuleId, principal: CurrentPrincipal,
     on = enabled == "1"
     with get_engine(request).begin() as conn:
         rules_api.update_rule(brand_id, rule_id, RuleUpdate(enabled=on), principal, conn,
-                               request)
+                              request)
     return redirect(request, f"/brands/{brand_id}/alerts?rule="
                     f"{'enabled' if on else 'disabled'}#rules")
 

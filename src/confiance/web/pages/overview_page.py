@@ -378,8 +378,8 @@ def overview_context(conn: Connection, frame: Frame, request: Request) -> dict[s
     store_choice: GranularityChoice = "day" if asked.granularity == "month" else \
         asked.granularity
     data = dashboard_snapshot.overview(conn, brand_id, period.since, period.until,
-                              compare=asked.compare, granularity=store_choice,
-                              cache=block_cache(request.app))  # the API routes' cache
+                                       compare=asked.compare, granularity=store_choice,
+                                       cache=block_cache(request.app))  # the API's cache
     granularity, series = buckets(data, asked.granularity, frame.locale)
     view = OverviewView(data=data, locale=frame.locale, granularity=granularity,
                         buckets=series, compared=asked.compare,
