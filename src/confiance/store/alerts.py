@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.engine import Row
 
 from confiance.core.errors import ConfianceError
@@ -252,12 +252,40 @@ def record_signals(
     two alerts for one episode; SQLite has a single writer.
     """
     moment = at(now)
-    conn.execute(select(brands.c.id).where(brands.c.id == brand_id).with_for_update(key_share=True))
+    conn.execute(_LOCK_BRAND, {"b_brand": brand_id})
     rules = list_rules(conn, brand_id, enabled_only=True)
     return [
         _record(conn, brand_id, signal, rules, moment, merge_gap_s)
         for signal in sorted(signals, key=lambda s: s.window_end)
     ]
+
+
+# Built once: the signal path runs on every listening step, and building a statement costs
+# more than executing its cached compiled form.
+_LOCK_BRAND = (
+    select(brands.c.id).where(brands.c.id == bindparam("b_brand")).with_for_update(key_share=True)
+)
+_EPISODE_ALERT = (
+    select(
+        alerts.c.id,
+        alerts.c.severity,
+        alerts.c.max_severity,
+        alerts.c.first_seen,
+        alerts.c.last_seen,
+    )
+    .where(
+        alerts.c.brand_id == bindparam("b_brand"),
+        alerts.c.episode_key == bindparam("b_key"),
+        alerts.c.status != RESOLVED,
+        alerts.c.last_seen >= bindparam("b_since", type_=alerts.c.last_seen.type),
+    )
+    .order_by(alerts.c.last_seen.desc(), alerts.c.id.desc())
+    .limit(1)
+)
+_INSERT_ALERT = insert(alerts)
+_UPDATE_ALERT = (
+    update(alerts).where(alerts.c.id == bindparam("b_id")).values(firings=alerts.c.firings + 1)
+)
 
 
 def _episode_alert(
@@ -266,21 +294,8 @@ def _episode_alert(
     """The unresolved alert (a row) of the episode last seen at most ``merge_gap_s`` before
     ``seen``, or ``None``."""
     return conn.execute(
-        select(
-            alerts.c.id,
-            alerts.c.severity,
-            alerts.c.max_severity,
-            alerts.c.first_seen,
-            alerts.c.last_seen,
-        )
-        .where(
-            alerts.c.brand_id == brand_id,
-            alerts.c.episode_key == key,
-            alerts.c.status != RESOLVED,
-            alerts.c.last_seen >= seen - timedelta(seconds=merge_gap_s),
-        )
-        .order_by(alerts.c.last_seen.desc(), alerts.c.id.desc())
-        .limit(1)
+        _EPISODE_ALERT,
+        {"b_brand": brand_id, "b_key": key, "b_since": seen - timedelta(seconds=merge_gap_s)},
     ).first()
 
 
@@ -305,11 +320,13 @@ def _record(
 
     if found is None:
         result = conn.execute(
-            insert(alerts).values(
-                brand_id=brand_id, episode_key=key, detector=detector, scope=scope,
-                subject=signal.subject, status=OPEN, max_severity=severity, first_seen=seen,
-                last_seen=seen, firings=1, created_at=now, **_figures(signal, severity, now),
-            )
+            _INSERT_ALERT,
+            {
+                "brand_id": brand_id, "episode_key": key, "detector": detector, "scope": scope,
+                "subject": signal.subject, "status": OPEN, "max_severity": severity,
+                "first_seen": seen, "last_seen": seen, "firings": 1, "created_at": now,
+                **_figures(signal, severity, now),
+            },
         )  # fmt: skip
         alert_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         return AlertChange(
@@ -317,15 +334,14 @@ def _record(
         )
     alert_id, highest = int(found.id), int(found.max_severity)
     conn.execute(
-        update(alerts)
-        .where(alerts.c.id == alert_id)
-        .values(
-            max_severity=max(highest, severity),
-            firings=alerts.c.firings + 1,
-            first_seen=min(aware_utc(found.first_seen), seen),
-            last_seen=max(aware_utc(found.last_seen), seen),
+        _UPDATE_ALERT,
+        {
+            "b_id": alert_id,
+            "max_severity": max(highest, severity),
+            "first_seen": min(aware_utc(found.first_seen), seen),
+            "last_seen": max(aware_utc(found.last_seen), seen),
             **_figures(signal, severity, now),
-        )
+        },
     )
     if severity <= highest:
         return AlertChange(alert_id, "updated", severity, int(found.severity), 0)

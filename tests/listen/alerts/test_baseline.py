@@ -62,6 +62,18 @@ def test_paris_hours_of_week_follow_summer_time() -> None:
     assert clock.hours_of_week(MONDAY, 1).tolist() == [2]
 
 
+def test_kept_hour_of_week_ranges_answer_as_a_fresh_clock_and_are_read_only() -> None:
+    clock = LocalClock("Europe/Paris")
+    change = int(datetime(2026, 10, 25, 1, tzinfo=UTC).timestamp()) // 3600
+    asks = [(change - 30 + 7 * i % 23, 1 + 13 * i % 700) for i in range(40)]
+    for first, count in asks + asks[::-1]:
+        kept = clock.hours_of_week(first, count)
+        fresh = LocalClock("Europe/Paris").hours_of_week(first, count)
+        assert kept.tolist() == fresh.tolist()
+        with pytest.raises(ValueError, match="read-only"):
+            kept[0] = 0
+
+
 def test_the_profile_and_level_match_the_truth() -> None:
     rate = 3.0
     history = _history(28 * 24, rate, seed=2)

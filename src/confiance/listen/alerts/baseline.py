@@ -82,6 +82,7 @@ happy wave.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -95,6 +96,8 @@ from confiance.listen.alerts.config import DetectorConfig
 
 HOUR = 3600
 WEEK_HOURS = 168
+_RANGES_KEPT = 8
+"""Hour-of-week ranges a clock keeps (a baseline and a closing per scope and hour)."""
 _TREND_PRIOR = 5.0
 """Pseudo-posts at the overall level added to each half before the growth is measured."""
 
@@ -108,7 +111,7 @@ class LocalClock:
     def __init__(self, timezone: str) -> None:
         self.zone = ZoneInfo(timezone)
         self._offsets: dict[int, int] = {}
-        self._last: tuple[int, int, Ints] | None = None
+        self._ranges: dict[tuple[int, int], Ints] = {}
 
     def offset(self, hour: int) -> int:
         """The zone's UTC offset in seconds at the start of UTC hour ``hour``."""
@@ -122,16 +125,20 @@ class LocalClock:
         return found
 
     def hours_of_week(self, first: int, count: int) -> Ints:
-        """The hour of week of the ``count`` UTC hours from ``first`` (cached for the last
-        range asked, which every scope asks in turn)."""
-        if self._last is not None and self._last[:2] == (first, count):
-            return self._last[2]
+        """The hour of week of the ``count`` UTC hours from ``first`` (read-only; the last
+        few ranges asked are kept, as every scope asks the same ones in turn)."""
+        found = self._ranges.get((first, count))
+        if found is not None:
+            return found
         offsets = np.empty(count, dtype=np.int64)
         self._fill(offsets, first, 0, count - 1)
         local = (np.arange(first, first + count, dtype=np.int64) * HOUR + offsets) // HOUR
         # 1970-01-01 was a Thursday (day 3 when Monday is 0).
         out = ((local // 24 + 3) % 7) * 24 + local % 24
-        self._last = (first, count, out)
+        out.flags.writeable = False
+        if len(self._ranges) >= _RANGES_KEPT:
+            del self._ranges[next(iter(self._ranges))]
+        self._ranges[(first, count)] = out
         return out
 
     def _fill(self, out: Ints, first: int, lo: int, hi: int) -> None:
@@ -312,11 +319,13 @@ def compute(
     recent_flags = int((volume_flag & known_exp & valid)[-level_span:].sum())
     if recent_flags <= config.max_flagged_share * int(valid[-level_span:].sum()):
         clean = np.where(volume_flag & known_exp, safe_exp, clean)
-    week = clock.hours_of_week(hour - span, span)
+    # The profile's hours and the 25 from ``hour - 24`` to ``hour``, in one range.
+    weeks = clock.hours_of_week(hour - span, span + 1)
+    week = weeks[:span]
     factors = _profile(clean, week, valid, config.profile_prior)
     level, dispersion = _level(clean, factors[week], valid, config)
     share, positive = _shares(history, hour, first_hour, config, priors)
-    rates = (level if math.isfinite(level) else 0.0) * factors[clock.hours_of_week(hour - 24, 25)]
+    rates = (level if math.isfinite(level) else 0.0) * factors[weeks[span - 24 :]]
     cumulative = (0.0, *np.cumsum(rates).tolist())
     return Baseline(hour, level, factors, cumulative, share, positive, dispersion)
 
@@ -343,13 +352,27 @@ def _profile(clean: Floats, week: Ints, valid: npt.NDArray[np.bool_], prior: flo
 def _moving_mean(values: Floats, weights: Floats, width: int) -> Floats:
     """The mean of ``values`` over the ``width`` hours centred on each hour (fewer at the
     ends), counting only hours of weight 1."""
-    sums = np.concatenate(([0.0], np.cumsum(values)))
-    counts = np.concatenate(([0.0], np.cumsum(weights)))
-    index = np.arange(len(values))
-    low = np.clip(index - width // 2, 0, len(values))
-    high = np.clip(index + width // 2, 0, len(values))
+    size = len(values)
+    sums = np.empty(size + 1)
+    sums[0] = 0.0
+    np.cumsum(values, out=sums[1:])
+    counts = np.empty(size + 1)
+    counts[0] = 0.0
+    np.cumsum(weights, out=counts[1:])
+    low, high = _edges(size, width)
     out: Floats = (sums[high] - sums[low]) / np.maximum(counts[high] - counts[low], 1.0)
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def _edges(size: int, width: int) -> tuple[Ints, Ints]:
+    """The first and past-the-last index of the ``width`` hours centred on each of ``size``
+    hours (clipped to the range): the same for every baseline of a configuration."""
+    index = np.arange(size)
+    low = np.clip(index - width // 2, 0, size)
+    high = np.clip(index + width // 2, 0, size)
+    low.flags.writeable = high.flags.writeable = False
+    return low, high
 
 
 def _level(
