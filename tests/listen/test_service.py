@@ -22,7 +22,7 @@ from confiance.core.errors import ConfianceError
 from confiance.core.plugins import plugin_manager
 from confiance.domain import Brand
 from confiance.listen import sources as source_admin
-from confiance.listen.service import Listener, ListenerOptions, backoff_s
+from confiance.listen.service import Listener, ListenerOptions, backoff_s, rule_settings
 from confiance.sources.clients.base import (
     AuthFailed,
     Fetched,
@@ -409,6 +409,27 @@ def test_alert_rule_settings_tune_the_brand_detectors(engine: Engine, brand: int
     assert one.watches[brand].engine.config.risk_min_followers == 100
     [alert] = [a for a in _alerts(engine) if a.detector == "risk_term"]
     assert alert.subject == "arnaque*"
+
+
+def test_the_brand_risk_words_of_several_rules_add_up(engine: Engine, brand: int) -> None:
+    from confiance.store import alert_rules
+
+    app = [{"kind": "app", "target": "inbox"}]
+    with engine.begin() as conn:
+        alert_rules.add_rule(conn, brand, channels=app, params={
+            "risk_min_followers": 100, "extra_risk_terms": ["fuite*", "mèche*"]})
+        alert_rules.add_rule(conn, brand, channels=app, params={
+            "risk_min_followers": 50, "extra_risk_terms": ["mèche*", "cire*"],
+            "ignored_risk_terms": ["greenwashing"]})
+        settings = rule_settings(conn, brand)
+    assert settings == {"risk_min_followers": 50, "extra_risk_terms": ["fuite*", "mèche*", "cire*"],
+                        "ignored_risk_terms": ["greenwashing"]}
+    client = PagedClient([[canonical(1)]])
+    add_poll(engine, brand, client)
+    one = listener(engine, client, Clock())
+    one.run_once()
+    watched = one.watches[brand].engine.risk.config.watched_risk_terms()
+    assert watched[-3:] == ("fuite*", "mèche*", "cire*") and "greenwashing" not in watched
 
 
 def test_a_health_alert_stays_open_while_the_token_is_still_refused(engine: Engine,

@@ -401,12 +401,15 @@ def test_rules_crud_with_validation_and_audit(setup: TwoBrands) -> None:
             setup.lumiere,
             channels=[EMAIL, HOOK],
             min_severity=2,
-            params={"share_min_posts": 20},
+            params={"share_min_posts": 20, "extra_risk_terms": ["fuite*", "mèche"]},
             quiet_start="22:00",
             quiet_end="7:00",
             user_id=setup.camille,
         )
-    assert (rule.quiet_end, rule.timezone, rule.params) == ("07:00", "UTC", {"share_min_posts": 20})
+    assert (rule.quiet_end, rule.timezone, rule.params) == (
+        "07:00", "UTC", {"share_min_posts": 20, "extra_risk_terms": ["fuite*", "mèche"]})
+    with setup.engine.connect() as conn:
+        assert alerts.get_rule(conn, setup.lumiere, rule.id).params == rule.params
     with setup.engine.begin() as conn, pytest.raises(ConfianceError) as caught:
         alerts.update_rule(conn, setup.lumiere, rule.id, min_severity=9)
     assert caught.value.code == "E719"
@@ -471,6 +474,11 @@ def test_rules_crud_with_validation_and_audit(setup: TwoBrands) -> None:
         ({"params": {"share_min_posts": -5}}, "E722"),  # out of its range
         ({"params": {"Min Posts": 3}}, "E722"),
         ({"params": [1, 2]}, "E722"),
+        ({"params": {"share_min_posts": [20]}}, "E722"),  # a list for a number
+        ({"params": {"extra_risk_terms": "fuite*"}}, "E722"),  # not a list
+        ({"params": {"extra_risk_terms": ["fuite", 3]}}, "E722"),
+        ({"params": {"extra_risk_terms": ["deux mots"]}}, "E722"),
+        ({"params": {"ignored_risk_terms": ["toxic"]}}, "E722"),  # listed as toxic*
     ],
 )
 def test_invalid_rules_are_refused_with_a_code(fields: dict[str, Any], code: str) -> None:

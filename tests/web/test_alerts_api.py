@@ -221,7 +221,7 @@ def test_analysts_and_owners_manage_rules(alerts_site: AlertSite) -> None:
     ws = alerts_site
     new = {"detector": "volume", "scope": "platform:instagram", "min_severity": 3,
            "quiet_start": "22:00", "quiet_end": "7:00", "timezone": "Europe/Paris",
-           "params": {"volume_min_score": 8},
+           "params": {"volume_min_score": 8, "extra_risk_terms": ["fuite*", "mèche"]},
            "channels": [{"kind": "webhook", "target": "https://chat.example.org/hooks/abcdefghij0123456789"},
                         {"kind": "app", "digest": True, "language": "en"}]}
     for role in ("viewer", "moderator"):
@@ -232,7 +232,7 @@ def test_analysts_and_owners_manage_rules(alerts_site: AlertSite) -> None:
     assert status == 201, rule
     assert (rule["detector"], rule["scope"], rule["min_severity"], rule["quiet_end"]) == \
         ("volume", "platform:instagram", 3, "07:00")
-    assert rule["params"] == {"volume_min_score": 8.0}
+    assert rule["params"] == {"volume_min_score": 8.0, "extra_risk_terms": ["fuite*", "mèche"]}
     assert rule["channels"][0]["target"] == "https://chat.example.org/…6789"
     assert rule["channels"][1] == {"kind": "app", "target": "", "masked": False,
                                    "digest": True, "language": "en"}
@@ -288,6 +288,8 @@ def test_analysts_and_owners_manage_rules(alerts_site: AlertSite) -> None:
     ({"detector": "rumour"}, "E720"),
     ({"scope": "platform:minitel"}, "E721"),
     ({"params": {"Bad Name": 1}}, "E722"),
+    ({"params": {"extra_risk_terms": ["deux mots"]}}, "E722"),
+    ({"params": {"ignored_risk_terms": ["toxic"]}}, "E722"),
 ])
 def test_a_rule_that_cannot_be_used_is_refused_and_nothing_changes(
         alerts_site: AlertSite, change: dict[str, object], code: str) -> None:
@@ -323,9 +325,12 @@ _RULE = st.fixed_dictionaries({"channels": st.lists(_CHANNEL, max_size=4)}, opti
     "detector": st.none() | st.sampled_from(["volume", "high_reach"]) | _TEXT,
     "scope": st.none() | st.sampled_from(["all", "platform:x", "platform:"]) | _TEXT,
     "min_severity": st.integers(-3, 9),
-    "params": st.dictionaries(st.sampled_from(["volume_min_score", "Bad", "x" * 70]) | _TEXT,
+    "params": st.dictionaries(st.sampled_from(["volume_min_score", "Bad", "x" * 70,
+                                               "extra_risk_terms", "ignored_risk_terms"]) | _TEXT,
                               st.floats(allow_nan=False, allow_infinity=False)
-                              | st.integers(-10**20, 10**20), max_size=3),
+                              | st.integers(-10**20, 10**20)
+                              | st.lists(st.sampled_from(["fuite*", "toxi*", "a"]) | _TEXT,
+                                         max_size=3), max_size=3),
     "quiet_start": st.none() | st.sampled_from(["22:00", "7:05", "24:00", "22h"]) | _TEXT,
     "quiet_end": st.none() | st.sampled_from(["07:00", "22:00"]) | _TEXT,
     "timezone": st.none() | st.sampled_from(["Europe/Paris", "UTC", "Mars/Olympus", "../etc"])

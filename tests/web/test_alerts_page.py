@@ -334,6 +334,34 @@ def test_an_analyst_adds_edits_disables_and_deletes_a_rule(alerts_site: AlertSit
     assert [r["id"] for r in ws.get(f"/api/v1/brands/{ws.acme}/alert-rules")] == [ws.rule_id]
 
 
+def test_the_brand_crisis_words_have_their_own_field(alerts_site: AlertSite) -> None:
+    ws = alerts_site
+    page = _open(ws, "analyst")
+    token = hidden(page)
+    form = ws.site.client.get(f"/brands/{ws.acme}/alert-rules/new")
+    assert '<label for="risk_words">Mots qui annoncent une crise</label>' in form.text
+    wrong = ws.site.client.post(f"/brands/{ws.acme}/alert-rules", data=_rule_form(
+        csrf_token=token, risk_words="fuite*, deux*mots", channel_kind_0="app"))
+    assert wrong.status_code == 422 and "E722" in wrong.text
+    assert "Donnez des mots de 3 à 60 lettres séparés par des virgules" in _text(wrong)
+    field = re.search(r'<input id="risk_words"[^>]*>', wrong.text)
+    assert field and 'aria-invalid="true"' in field.group(0)
+    assert 'value="fuite*, deux*mots"' in field.group(0)  # what was typed stays
+    assert "Écrivez les seuils personnalisés" not in _text(wrong)  # not the JSON field's
+    added = ws.site.client.post(f"/brands/{ws.acme}/alert-rules", data=_rule_form(
+        csrf_token=token, risk_words="fuite*, mèche ;cire*", params='{"risk_min_authors": 2}',
+        channel_kind_0="app"), follow_redirects=False)
+    assert added.status_code == 303
+    new = ws.get(f"/api/v1/brands/{ws.acme}/alert-rules")[-1]
+    assert new["params"] == {"risk_min_authors": 2.0,
+                             "extra_risk_terms": ["fuite*", "mèche", "cire*"]}
+    edit = ws.site.client.get(f"/brands/{ws.acme}/alert-rules/{new['id']}")
+    field = re.search(r'<input id="risk_words"[^>]*>', edit.text)
+    assert field and 'value="fuite*, mèche, cire*"' in field.group(0)
+    params = re.search(r'<textarea id="params"[^>]*>([^<]*)</textarea>', edit.text)
+    assert params and html.unescape(params.group(1)) == '{"risk_min_authors": 2}'
+
+
 def test_moderators_and_viewers_cannot_change_rules(alerts_site: AlertSite) -> None:
     ws = alerts_site
     for role in ("moderator", "viewer"):

@@ -169,7 +169,8 @@ CATALOGUE: dict[str, str] = {
     "E721": "Unknown scope {scope!r}: use all or platform:NAME (such as platform:instagram), "
     "or none for every scope.",
     "E722": "The detector parameters cannot be used: {reason}. Give an object of detector "
-    "setting names to numbers, such as {{\"volume_min_score\": 8}}.",
+    "setting names to numbers, or to lists of words for the risk terms, such as "
+    "{{\"volume_min_score\": 8, \"extra_risk_terms\": [\"fuite*\"]}}.",
     "E723": "The resolution note has {length} characters: keep it to {maximum}.",
     "E724": "Cannot send e-mail through {host}:{port}: {detail}. Check the CONFIANCE_SMTP_* "
     "settings and that the server accepts mail from this sender.",

@@ -50,6 +50,7 @@ from confiance.sources.clients.base import (
 from confiance.sources.registry import FormatRegistry
 from confiance.store import alerts as alert_store
 from confiance.store import enrichments, listen_work, listening
+from confiance.store.alert_rules import Param
 from confiance.store.bulk import writer_for
 from confiance.store.listening import AUTH, CONFIG, FAILING, OK, WAITING, ListenSource
 
@@ -152,7 +153,7 @@ class Listener:
         self._last_prune = float("-inf")
         self._last_beat = float("-inf")
         self._stepped: dict[int, float] = {}
-        self._overrides: dict[int, dict[str, float]] = {}
+        self._overrides: dict[int, dict[str, Param]] = {}
 
     # ------------------------------------------------------------------------ the loop
 
@@ -472,13 +473,22 @@ class Listener:
                 return
 
 
-def rule_settings(conn: Connection, brand_id: int) -> dict[str, float]:
+def rule_settings(conn: Connection, brand_id: int) -> dict[str, Param]:
     """The detector settings the brand's enabled alert rules override (by rule id; a later
-    rule's value wins)."""
-    merged: dict[str, float] = {}
+    rule's value wins, except the brand's own and ignored risk terms, which add up)."""
+    merged: dict[str, Param] = {}
     for rule in alert_store.list_rules(conn, brand_id, enabled_only=True):
-        merged.update(rule.params)
+        for name, value in rule.params.items():
+            earlier = merged.get(name)
+            if name in ADDED_UP and isinstance(earlier, list) and isinstance(value, list):
+                merged[name] = list(dict.fromkeys([*earlier, *value]))
+            else:
+                merged[name] = value
     return merged
+
+
+ADDED_UP = frozenset({"extra_risk_terms", "ignored_risk_terms"})
+"""Word lists that several rules of a brand add up (the others: the later rule wins)."""
 
 
 def _scope(source: ListenSource) -> str:

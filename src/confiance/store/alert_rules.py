@@ -26,7 +26,7 @@ from sqlalchemy.engine import Row
 from confiance.core.errors import ConfianceError
 from confiance.domain import Platform
 from confiance.domain.records import aware_utc
-from confiance.listen.alerts.config import DetectorConfig
+from confiance.listen.alerts.config import WORD_LISTS, DetectorConfig
 from confiance.listen.alerts.model import ALL_SCOPE, Detector
 from confiance.store import audit
 from confiance.store.tables import alert_notifications, alert_rules, brands, users
@@ -52,6 +52,8 @@ _EMAIL = re.compile(
 _PARAM = re.compile(r"[a-z][a-z0-9_]{0,63}", re.ASCII)
 _CHANNEL_KEYS = frozenset({"kind", "target", "digest", "language"})
 Instant = datetime | float
+Param = float | list[str]
+"""A rule's detector setting: a number, or a list of words (``extra_risk_terms``...)."""
 """A moment: an aware ``datetime`` (a naive one is UTC) or UTC epoch seconds."""
 
 _FIELDS = (
@@ -103,7 +105,7 @@ class Rule:
     scope: str | None
     enabled: bool
     min_severity: int
-    params: dict[str, float]
+    params: dict[str, Param]
     quiet_start: str | None
     quiet_end: str | None
     timezone: str | None
@@ -268,28 +270,34 @@ def _severity(value: Any) -> int:
     return value
 
 
-def _params(value: Any) -> dict[str, float]:
+def _params(value: Any) -> dict[str, Param]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
         raise ConfianceError("E722", reason="it is not an object")
     if len(value) > MAX_PARAMS:
         raise ConfianceError("E722", reason=f"give at most {MAX_PARAMS} parameters")
-    found: dict[str, float] = {}
-    for key, number in value.items():
+    found: dict[str, Param] = {}
+    for key, given in value.items():
         if not isinstance(key, str) or not _PARAM.fullmatch(key):
             raise ConfianceError("E722", reason=f"{str(key)[:40]!r} is not a parameter name")
-        if (
-            isinstance(number, bool)
-            or not isinstance(number, int | float)
-            or not math.isfinite(number)
-        ):
+        if key in WORD_LISTS:
+            if not isinstance(given, list | tuple) or not all(isinstance(w, str) for w in given):
+                raise ConfianceError("E722", reason=f"{key} is not a list of words")
+            found[key] = [str(word) for word in given]
+            continue
+        if isinstance(given, bool) or not isinstance(given, int | float) \
+                or not math.isfinite(given):
             raise ConfianceError("E722", reason=f"{key} is not a finite number")
-        found[key] = number
+        found[key] = given
     try:  # the names and ranges of the detectors' settings
-        DetectorConfig().with_overrides(found)
+        config = DetectorConfig().with_overrides(found)
     except ConfianceError as error:
         raise ConfianceError("E722", reason=error.message.rstrip(".")) from None
+    unknown = config.unknown_ignored_terms()
+    if unknown:
+        raise ConfianceError("E722", reason=f"{unknown[0][:80]!r} is not one of the risk terms "
+                             "(ignore an entry as it is listed, such as toxi* or greenwashing)")
     return found
 
 
@@ -386,7 +394,7 @@ def add_rule(
     scope: str | None = None,
     enabled: bool = True,
     min_severity: int = 1,
-    params: Mapping[str, float] | None = None,
+    params: Mapping[str, Param] | None = None,
     quiet_start: str | None = None,
     quiet_end: str | None = None,
     timezone: str | None = None,

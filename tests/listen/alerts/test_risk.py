@@ -96,3 +96,29 @@ def test_the_terms_and_thresholds_are_settings_and_survive_a_restart() -> None:
         with pytest.raises(ConfianceError) as error:
             DetectorConfig().with_overrides({"risk_terms": bad})
         assert error.value.code == "E701"
+
+
+def test_a_brand_adds_its_own_words_and_ignores_defaults_whatever_their_accents() -> None:
+    config = DetectorConfig().with_overrides({"extra_risk_terms": ["fuite*", "Mèche*"],
+                                              "ignored_risk_terms": ["Toxi*", "scandal*"]})
+    watched = config.watched_risk_terms()
+    assert watched[-2:] == ("fuite*", "Mèche*") and "boycott*" in watched
+    assert "toxi*" not in watched and "scandal*" not in watched
+    engine = AlertEngine(config)
+    loud = {"followers": 5_000}
+    [leak] = risk(engine.observe([post("x:1", T, "la bougie fuit, une fuite de cire", **loud)],
+                                 T + 10))
+    assert leak.subject == "fuite*"
+    assert risk(engine.observe([post("x:2", T + 60, "parfum toxique, quel scandale", **loud)],
+                               T + 70)) == []
+    assert config.unknown_ignored_terms() == []
+    assert DetectorConfig(ignored_risk_terms=("toxic", "recall*")).unknown_ignored_terms() \
+        == ["toxic"]  # the list has toxic*, not toxic
+    # A word of the brand's that is already listed is watched once.
+    assert DetectorConfig(extra_risk_terms=("Boycott*",)).watched_risk_terms().count(
+        "boycott*") == 1
+    for name in ("extra_risk_terms", "ignored_risk_terms"):
+        for bad in (["a"], ["deux mots"], "fuite*", [3], ["x" * 61]):
+            with pytest.raises(ConfianceError) as error:
+                DetectorConfig().with_overrides({name: bad})
+            assert error.value.code == "E701" and error.value.details["key"] == name

@@ -18,6 +18,7 @@ are far stricter than the usual 0.05 (``-log10 0.05 = 1.3``).
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from itertools import pairwise
@@ -25,6 +26,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from confiance.core.errors import ConfianceError
+
+MAX_WORDS = 1000
+"""Longest list of risk terms."""
+WORD_LISTS = frozenset({"risk_terms", "extra_risk_terms", "ignored_risk_terms"})
+"""The settings that are lists of words (the others are numbers, a flag or a zone)."""
 
 MAX_WINDOW_MINUTES = 1440
 """Windows are at most a day: the hourly baseline rates are kept for the last 24 hours."""
@@ -176,6 +182,12 @@ class DetectorConfig:
     """Words of a crisis, French and English: ``word*`` matches every word that starts with
     ``word`` (and a hashtag that contains it), a plain word only itself (and hashtags that
     contain it). Accents and case do not matter."""
+    extra_risk_terms: tuple[str, ...] = ()
+    """The brand's own crisis words (a product's known defect, a competitor's scandal),
+    watched as well as ``risk_terms``, written the same way."""
+    ignored_risk_terms: tuple[str, ...] = ()
+    """Entries of ``risk_terms`` not to watch (everyday vocabulary for the brand), written
+    as listed there (``"toxi*"``, ``"greenwashing"``)."""
     risk_min_followers: int = 1_000
     """A negative post with a risk term signals at once when its author has this many
     followers..."""
@@ -224,6 +236,22 @@ class DetectorConfig:
             changes[key] = _coerce(key, value, getattr(self, key))
         return replace(self, **changes)
 
+    def watched_risk_terms(self) -> tuple[str, ...]:
+        """``risk_terms`` less ``ignored_risk_terms``, then ``extra_risk_terms``, each once
+        (case and accents aside)."""
+        ignored = {word_key(t) for t in self.ignored_risk_terms}
+        kept: dict[str, str] = {}
+        for term in (*self.risk_terms, *self.extra_risk_terms):
+            key = word_key(term)
+            if key not in ignored:
+                kept.setdefault(key, term)
+        return tuple(kept.values())
+
+    def unknown_ignored_terms(self) -> list[str]:
+        """The entries of ``ignored_risk_terms`` that are not in ``risk_terms``."""
+        listed = {word_key(t) for t in self.risk_terms}
+        return [t for t in self.ignored_risk_terms if word_key(t) not in listed]
+
     def as_dict(self) -> dict[str, Any]:
         """Every setting by name (tuples as lists), JSON-ready."""
         return {
@@ -233,6 +261,13 @@ class DetectorConfig:
 
 
 # ----------------------------------------------------------------------------- checks
+
+
+def word_key(term: str) -> str:
+    """A risk term without case and accents (``"Brûlure*"`` and ``"brulure*"`` are one)."""
+    decomposed = unicodedata.normalize("NFKD", term.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
 
 _RANGES: dict[str, tuple[float, float]] = {
     "warmup_days": (0, 365),
@@ -309,8 +344,8 @@ def _check(name: str, value: Any) -> None:
     if name == "timezone":
         _check_zone(value)
         return
-    if name == "risk_terms":
-        _check_terms(value)
+    if name in WORD_LISTS:
+        _check_terms(name, value)
         return
     if name in ("trend", "ignore_positive_surges"):
         if not isinstance(value, bool):
@@ -333,14 +368,14 @@ def _check(name: str, value: Any) -> None:
         raise ConfianceError("E701", key=name, reason="give windows in increasing order")
 
 
-def _check_terms(value: Any) -> None:
-    if not isinstance(value, tuple) or len(value) > 1000:
-        raise ConfianceError("E701", key="risk_terms", reason="give a list of up to 1000 words")
+def _check_terms(name: str, value: Any) -> None:
+    if not isinstance(value, tuple) or len(value) > MAX_WORDS:
+        raise ConfianceError("E701", key=name, reason=f"give a list of up to {MAX_WORDS} words")
     for term in value:
         if not isinstance(term, str) or not 3 <= len(term.rstrip("*")) <= 60 \
                 or any(ch.isspace() for ch in term) or "*" in term.rstrip("*"):
-            raise ConfianceError("E701", key="risk_terms", reason=f"{term!r} is not one word "
-                                 "of 3 to 60 letters, optionally ending with *")
+            raise ConfianceError("E701", key=name, reason=f"{str(term)[:80]!r} is not one "
+                                 "word of 3 to 60 letters, optionally ending with *")
 
 
 def _check_zone(value: Any) -> None:
@@ -356,7 +391,7 @@ def _check_zone(value: Any) -> None:
 
 def _coerce(name: str, value: Any, current: Any) -> Any:
     """``value`` in the type of the setting (numbers from strings, tuples from lists)."""
-    if name == "risk_terms":
+    if name in WORD_LISTS:
         return tuple(value) if isinstance(value, list | tuple) else value
     if isinstance(current, tuple):
         if isinstance(value, str | bytes) or not isinstance(value, list | tuple):

@@ -36,7 +36,7 @@ class RiskTerms:
         self.config = config
         self.exact: dict[str, str] = {}
         self.stems: list[tuple[str, str]] = []
-        for listed in config.risk_terms:
+        for listed in config.watched_risk_terms():
             word = _fold(listed.rstrip("*"))
             if listed.endswith("*"):
                 self.stems.append((word, listed))

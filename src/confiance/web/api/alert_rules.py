@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from confiance.auth.roles import Action
 from confiance.core.errors import ConfianceError
 from confiance.store import alert_rules
-from confiance.store.alert_rules import BUILTIN_KINDS, MAX_CHANNELS, Channel, Rule
+from confiance.store.alert_rules import BUILTIN_KINDS, MAX_CHANNELS, Channel, Param, Rule
 from confiance.web.api.alerts import MASK, found_or_e605, mask_target, printable
 from confiance.web.api.brands import visible
 from confiance.web.deps import Conn, CurrentPrincipal, get_settings
@@ -117,7 +117,7 @@ class RuleOut(BaseModel):
     scope: str | None
     enabled: bool
     min_severity: int
-    params: dict[str, float]
+    params: dict[str, Param]
     quiet_start: str | None
     quiet_end: str | None
     timezone: str | None
@@ -142,7 +142,8 @@ class RuleIn(BaseModel):
     scope: str | None = Field(default=None, max_length=100, examples=["all"])
     enabled: bool = True
     min_severity: int = Field(default=1, examples=[3])
-    params: dict[str, float] | None = Field(default=None, examples=[{"volume_min_score": 8}])
+    params: dict[str, Param] | None = Field(
+        default=None, examples=[{"volume_min_score": 8, "extra_risk_terms": ["fuite*"]}])
     quiet_start: str | None = Field(default=None, max_length=10, examples=["22:00"])
     quiet_end: str | None = Field(default=None, max_length=10, examples=["07:00"])
     timezone: str | None = Field(default=None, max_length=64, examples=["Europe/Paris"])
@@ -160,7 +161,7 @@ class RuleUpdate(BaseModel):
     scope: str | None = Field(default=None, max_length=100)
     enabled: bool | None = None
     min_severity: int | None = None
-    params: dict[str, float] | None = None
+    params: dict[str, Param] | None = None
     quiet_start: str | None = Field(default=None, max_length=10)
     quiet_end: str | None = Field(default=None, max_length=10)
     timezone: str | None = Field(default=None, max_length=64)

@@ -18,6 +18,7 @@ masked, as the API shows it; left unchanged, the stored address is kept.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -56,6 +57,8 @@ FIELD_OF = {"E713": "quiet", "E714": "timezone", "E719": "min_severity", "E720":
             "E721": "scope", "E722": "params"}
 """The field a store error is shown next to (``channels`` for any other)."""
 _PROBE = [{"kind": "app"}]
+RISK_WORDS = "extra_risk_terms"
+"""The detector setting the form's crisis-words field edits."""
 
 BrandId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 RuleId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -90,6 +93,8 @@ class RuleForm:
     quiet_end: str = ""
     timezone: str = DEFAULT_TIMEZONE
     params: str = ""
+    risk_words: str = ""
+    """The brand's own crisis words, comma-separated (``extra_risk_terms`` of the params)."""
     channels: list[ChannelRow] = field(default_factory=list)
     errors: dict[str, ConfianceError] = field(default_factory=dict)
 
@@ -106,11 +111,14 @@ class RuleForm:
         rows = [ChannelRow(index=i, kind=c.kind, target=mask_target(c.kind, c.target),
                            digest=c.digest, language=c.language)
                 for i, c in enumerate(rule.channels)]
+        params = dict(rule.params)
+        words = params.pop(RISK_WORDS, [])
         return cls(detector=rule.detector or "", scope=rule.scope or "",
                    min_severity=str(rule.min_severity), enabled=rule.enabled,
                    quiet_start=rule.quiet_start or "", quiet_end=rule.quiet_end or "",
                    timezone=rule.timezone or "",
-                   params=json.dumps(rule.params, ensure_ascii=False) if rule.params else "",
+                   params=json.dumps(params, ensure_ascii=False) if params else "",
+                   risk_words=", ".join(words) if isinstance(words, list) else "",
                    channels=_with_blanks(rows))
 
     @classmethod
@@ -129,7 +137,8 @@ class RuleForm:
         return cls(detector=text("detector"), scope=text("scope"),
                    min_severity=text("min_severity"), enabled=text("enabled") == "1",
                    quiet_start=text("quiet_start"), quiet_end=text("quiet_end"),
-                   timezone=text("timezone"), params=text("params"), channels=rows)
+                   timezone=text("timezone"), params=text("params"),
+                   risk_words=text("risk_words"), channels=rows)
 
     def checked(self, kinds: Sequence[str], current: Sequence[Channel]) -> dict[str, Any] | None:
         """The rule's values for the store when every field is right; ``None`` otherwise,
@@ -159,6 +168,18 @@ class RuleForm:
                 params = json.loads(self.params)
             except ValueError:
                 self.errors["params"] = ConfianceError("E722", reason="it is not JSON")
+        words = [w for w in re.split(r"[,;\s]+", self.risk_words) if w]
+        if words:
+            try:
+                alert_rules.validate({"params": {RISK_WORDS: words}, "channels": _PROBE})
+            except ConfianceError as error:
+                self.errors["risk_words"] = error
+            else:
+                params = {} if params is None else params
+                if isinstance(params, dict):
+                    typed = params.get(RISK_WORDS)
+                    earlier = typed if isinstance(typed, list) else []
+                    params[RISK_WORDS] = list(dict.fromkeys([*earlier, *words]))
         severity: Any = int(self.min_severity) if self.min_severity.isascii() \
             and self.min_severity.isdigit() and len(self.min_severity) < 3 else self.min_severity
         return {"detector": self.detector or None, "scope": self.scope or None,
