@@ -238,6 +238,24 @@ def test_term_windows_count_authors_exactly_up_to_the_cap() -> None:
     assert windows.counts[1]["#x"] == 5 and windows.negs[0]["#x"] == 2
 
 
+@settings(max_examples=60, deadline=None, database=None)
+@given(lengths=st.lists(st.integers(1, 1440), min_size=1, max_size=4, unique=True),
+       steps=st.lists(st.tuples(st.integers(0, 400), st.integers(0, 500),
+                                st.sampled_from(["#a", "b", "c"])), max_size=40))
+def test_the_longest_term_window_holds_every_shorter_ones_posts(
+        lengths: list[int], steps: list[tuple[int, int, str]]) -> None:
+    # The emerging-term test skips a term whose longest window has too few posts.
+    terms = TermStats(sorted(lengths), cap=3, memory_days=1.0, prior=0.5)
+    end = 0
+    for gap, age, term in steps:
+        end += gap
+        terms.advance(end)
+        terms.add(max(end - 1 - age, 0), [_item("u", (term,))])
+        for word in ("#a", "b", "c"):
+            longest = terms.count(word, len(lengths) - 1)
+            assert all(terms.count(word, w) <= longest for w in range(len(lengths)))
+
+
 def test_the_background_forgets_and_the_window_is_not_its_own_baseline() -> None:
     terms = TermStats((10, 60, 360), cap=3, memory_days=1.0, prior=0.5)
     rng = Random(1)

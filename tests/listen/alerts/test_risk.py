@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from confiance.core.errors import ConfianceError
 from confiance.listen.alerts.config import DetectorConfig
 from confiance.listen.alerts.detectors import AlertEngine
 from confiance.listen.alerts.model import Detector, Observation, Signal
+from confiance.listen.alerts.risk import RiskTerms
 
 T = 1_780_000_000.0
 
@@ -122,3 +125,34 @@ def test_a_brand_adds_its_own_words_and_ignores_defaults_whatever_their_accents(
             with pytest.raises(ConfianceError) as error:
                 DetectorConfig().with_overrides({name: bad})
             assert error.value.code == "E701" and error.value.details["key"] == name
+
+
+_LETTERS = st.text(alphabet="abcéèçoœsß", min_size=3, max_size=7)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(listed=st.lists(st.tuples(_LETTERS, st.booleans()), min_size=1, max_size=12),
+       words=st.lists(st.tuples(_LETTERS | st.text(alphabet="abcos", max_size=3),
+                                st.booleans()), max_size=6))
+def test_the_stem_index_finds_what_trying_every_entry_finds(
+        listed: list[tuple[str, bool]], words: list[tuple[str, bool]]) -> None:
+    terms = tuple(dict.fromkeys(word + ("*" if stem else "") for word, stem in listed))
+    detector = RiskTerms(DetectorConfig(risk_terms=terms))
+    post_terms = [("#" if tag else "") + word for word, tag in words]
+
+    def every_entry() -> str | None:  # the rule as the module states it, entry by entry
+        for term in post_terms:
+            tag = term.startswith("#")
+            word = term[1:] if tag else term
+            if not tag and word in detector.exact:
+                return detector.exact[word]
+            for stem, entry in detector.stems:
+                if (stem in word) if tag else word.startswith(stem):
+                    return entry
+            if tag:
+                for exact, entry in detector.exact.items():
+                    if exact in word:
+                        return entry
+        return None
+
+    assert detector.match(post_terms) == every_entry()

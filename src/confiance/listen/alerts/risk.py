@@ -25,6 +25,8 @@ from confiance.listen.alerts.signals import clamp
 from confiance.listen.alerts.terms import Item
 
 NEGATIVE = "negative"
+_START = 3
+"""Letters of a stem's start that index it (stems have at least three)."""
 MAX_RECENT = 200
 """Posts kept per risk term inside the window (the oldest are dropped beyond this)."""
 
@@ -42,6 +44,16 @@ class RiskTerms:
                 self.stems.append((word, listed))
             else:
                 self.exact[word] = listed
+        self.by_start: dict[str, list[tuple[int, str, str]]] = {}
+        """The stems (with their place in the list) by their first three letters: a word
+        can only start with a stem that starts as it does."""
+        self.short: list[tuple[int, str, str]] = []
+        """Stems that folded to fewer letters (checked against every word)."""
+        for place, (stem, listed) in enumerate(self.stems):
+            if len(stem) >= _START:
+                self.by_start.setdefault(stem[:_START], []).append((place, stem, listed))
+            else:
+                self.short.append((place, stem, listed))
         self.recent: dict[str, list[tuple[float, str, Evidence]]] = {}
         """Risk term -> (time, author, post) of its negative posts inside the window."""
 
@@ -52,16 +64,35 @@ class RiskTerms:
                 continue
             tag = term.startswith("#")
             word = term[1:] if tag else term
-            if not tag and word in self.exact:
-                return self.exact[word]
+            if not tag:
+                if word in self.exact:
+                    return self.exact[word]
+                found = self._stem_of(word)
+                if found is not None:
+                    return found
+                continue
             for stem, listed in self.stems:
-                if (stem in word) if tag else word.startswith(stem):
+                if stem in word:
                     return listed
             if tag:
                 for exact, listed in self.exact.items():
                     if exact in word:
                         return listed
         return None
+
+    def _stem_of(self, word: str) -> str | None:
+        """The first listed stem that ``word`` starts with."""
+        first: tuple[int, str] | None = None
+        for place, stem, listed in self.by_start.get(word[:_START], ()):
+            if word.startswith(stem):
+                first = (place, listed)
+                break
+        for place, stem, listed in self.short:
+            if first is not None and place > first[0]:
+                break
+            if word.startswith(stem):
+                return listed
+        return None if first is None else first[1]
 
     def observe(self, items: Sequence[Item], now: float) -> list[Signal]:
         """The signals of the batch's negative posts that use a risk term."""

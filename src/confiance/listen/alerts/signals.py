@@ -131,8 +131,11 @@ def _term_test(
 ) -> tuple[float, int, int, int, float] | None:
     """(score, window, count, posts, background share) of the best window, or None."""
     c, windows = context.config, context.terms
+    last = len(windows.lengths) - 1
+    if windows.count(term, last) < c.emerging_min_mentions:
+        return None  # the longest window holds every shorter one's posts
     best = None
-    for w in range(len(windows.lengths)):
+    for w in range(last + 1):
         count = windows.count(term, w)
         if count < c.emerging_min_mentions:
             continue
