@@ -62,7 +62,7 @@ def test_paris_hours_of_week_follow_summer_time() -> None:
     assert clock.hours_of_week(MONDAY, 1).tolist() == [2]
 
 
-def test_kept_hour_of_week_ranges_answer_as_a_fresh_clock_and_are_read_only() -> None:
+def test_hour_of_week_ranges_answer_as_a_fresh_clock_and_are_read_only() -> None:
     clock = LocalClock("Europe/Paris")
     change = int(datetime(2026, 10, 25, 1, tzinfo=UTC).timestamp()) // 3600
     asks = [(change - 30 + 7 * i % 23, 1 + 13 * i % 700) for i in range(40)]

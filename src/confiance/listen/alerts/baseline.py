@@ -96,8 +96,8 @@ from confiance.listen.alerts.config import DetectorConfig
 
 HOUR = 3600
 WEEK_HOURS = 168
-_RANGES_KEPT = 8
-"""Hour-of-week ranges a clock keeps (a baseline and a closing per scope and hour)."""
+_BLOCK_BEFORE, _BLOCK_AFTER = 48, 24 * 14
+"""Hours a clock computes before and after a range it is asked for (a fortnight ahead)."""
 _TREND_PRIOR = 5.0
 """Pseudo-posts at the overall level added to each half before the growth is measured."""
 
@@ -111,7 +111,8 @@ class LocalClock:
     def __init__(self, timezone: str) -> None:
         self.zone = ZoneInfo(timezone)
         self._offsets: dict[int, int] = {}
-        self._ranges: dict[tuple[int, int], Ints] = {}
+        self._block: tuple[int, Ints] = (0, np.empty(0, dtype=np.int64))
+        """The first hour of a computed block, and its hours of week."""
 
     def offset(self, hour: int) -> int:
         """The zone's UTC offset in seconds at the start of UTC hour ``hour``."""
@@ -125,20 +126,23 @@ class LocalClock:
         return found
 
     def hours_of_week(self, first: int, count: int) -> Ints:
-        """The hour of week of the ``count`` UTC hours from ``first`` (read-only; the last
-        few ranges asked are kept, as every scope asks the same ones in turn)."""
-        found = self._ranges.get((first, count))
-        if found is not None:
-            return found
+        """The hour of week of the ``count`` UTC hours from ``first`` (read-only): a slice
+        of a block computed for the weeks around it, as the baselines of one scope after
+        another, hour after hour, ask for ranges that overlap."""
+        start, block = self._block
+        if not (start <= first and first + count <= start + len(block)):
+            start = first - _BLOCK_BEFORE
+            block = self._compute(start, count + _BLOCK_BEFORE + _BLOCK_AFTER)
+            self._block = (start, block)
+        return block[first - start : first - start + count]
+
+    def _compute(self, first: int, count: int) -> Ints:
         offsets = np.empty(count, dtype=np.int64)
         self._fill(offsets, first, 0, count - 1)
         local = (np.arange(first, first + count, dtype=np.int64) * HOUR + offsets) // HOUR
         # 1970-01-01 was a Thursday (day 3 when Monday is 0).
         out = ((local // 24 + 3) % 7) * 24 + local % 24
         out.flags.writeable = False
-        if len(self._ranges) >= _RANGES_KEPT:
-            del self._ranges[next(iter(self._ranges))]
-        self._ranges[(first, count)] = out
         return out
 
     def _fill(self, out: Ints, first: int, lo: int, hi: int) -> None:

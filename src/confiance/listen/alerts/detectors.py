@@ -275,7 +275,8 @@ class AlertEngine:
             counts = (n, n - moods[None], moods[NEGATIVE], moods[POSITIVE])
             kept: list[Kept] = [(evidence_of(obs), terms) for obs, terms in items[:size]]
             if n <= size:
-                ranked = heapq.nlargest(TOP_POSTS, (e for e, _ in kept), key=rank)
+                # As heapq.nlargest, which a few posts would only slow down.
+                ranked = sorted((e for e, _ in kept), key=rank, reverse=True)[:TOP_POSTS]
             else:
                 best = heapq.nlargest(TOP_POSTS, items, key=_item_rank)
                 ranked = [evidence_of(obs) for obs, _ in best]

@@ -119,8 +119,8 @@ class TermBucket(Bucket):
     def __init__(self, minute: int) -> None:
         super().__init__(minute)
         self.posts = 0
-        self.counts: Counter[str] = Counter()
-        self.negs: Counter[str] = Counter()
+        self.counts: dict[str, int] = {}
+        self.negs: dict[str, int] = {}
         self.authors: dict[str, set[str]] = {}
 
 
@@ -262,8 +262,8 @@ class TermWindows(Sliding[TermBucket]):
             return
         posts, counts, negs, authors = prepared
         bucket.posts += posts
-        bucket.counts.update(counts)
-        bucket.negs.update(negs)
+        _add(bucket.counts, counts)
+        _add(bucket.negs, negs)
         known, cap = bucket.authors, self.cap
         for term, names in authors.items():
             found = known.get(term)
@@ -306,8 +306,8 @@ class TermWindows(Sliding[TermBucket]):
         for minute, posts, counts, negs, authors in state["buckets"]:
             bucket = TermBucket(int(minute))
             bucket.posts = int(posts)
-            bucket.counts = Counter({str(t): int(c) for t, c in counts.items()})
-            bucket.negs = Counter({str(t): int(c) for t, c in negs.items()})
+            bucket.counts = {str(t): int(c) for t, c in counts.items()}
+            bucket.negs = {str(t): int(c) for t, c in negs.items()}
             bucket.authors = {str(t): {str(a) for a in names} for t, names in authors.items()}
             self.buckets.append(bucket)
             self.minutes.append(bucket.minute)
@@ -396,6 +396,16 @@ class TermStats:
             raise ValueError("term windows of another shape")
         for part, saved in zip(self.parts, state["parts"], strict=True):
             part.restore(saved)
+
+
+def _add(table: dict[str, int], counts: dict[str, int]) -> None:
+    """Add ``counts`` into ``table`` (as ``Counter.update`` does, without its checks)."""
+    if not table:
+        table.update(counts)
+        return
+    get = table.get
+    for term, count in counts.items():
+        table[term] = get(term, 0) + count
 
 
 def _exp(exponent: float) -> float:
