@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from confiance.core.errors import ConfianceError
 from confiance.domain import Brand
 from confiance.store import brands, mentions, search, workspaces
-from confiance.store.mentions import Filters, Mention, Sort
+from confiance.store.mention_records import ENGAGEMENT, Filters, Mention, Sort
 from confiance.store.tables import posts
 from tests.store.mention_data import Seeded, seed
 
@@ -284,7 +284,7 @@ def test_the_indexes_serve_the_queries(world: World) -> None:
     ix_posts_search (PostgreSQL): the queries use the indexed expressions exactly."""
     with world.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
-            query = sa.select(posts.c.id).order_by(mentions.ENGAGEMENT.desc(),
+            query = sa.select(posts.c.id).order_by(ENGAGEMENT.desc(),
                                                    posts.c.id.desc()).limit(5)
             sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
             plan = " ".join(str(r) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))

@@ -19,8 +19,9 @@ Design, chosen for precision and speed (well under 0.3 ms for a tweet-length pos
   ordinary words in a brand's mentions (``veuve``, ``bosser``, ``nude``, ``nipple``, ``retard``
   in French...: ``GLIN_EXCLUDED``), plus a project-written supplement for French and English
   social-media abuse that the base lists lack (``fdp``, ``ntm``, ``batard``, ``abruti``,
-  ``moron``, ``dumbass``...), all in :mod:`confiance.enrich.moderation_words`. A text is folded once (NFKD, accents dropped,
-  lower case), URLs, e-mail addresses and @mentions are removed, and it is split into tokens;
+  ``moron``, ``dumbass``...), all in :mod:`confiance.enrich.moderation_words`. A text is
+  folded once (NFKD, accents dropped, lower case), URLs, e-mail addresses and @mentions are
+  removed, and it is split into tokens;
   each token is looked up in the dictionary (phrases from the tokens that start one), so
   matching is on whole words only: ``con`` never fires inside ``concert``, ``bite`` inside
   ``habite``, ``cul`` inside ``calcul``, ``ass`` inside ``class``. A token that is not found

@@ -30,7 +30,8 @@ from sqlalchemy import (
     select,
 )
 
-from confiance.store.mentions import in_scope, scope_ids, small_scope, utc
+from confiance.store.mention_records import utc
+from confiance.store.mentions import in_scope, scope_ids, small_scope
 from confiance.store.tables import authors, enrichments, posts
 
 WINDOW = 1000

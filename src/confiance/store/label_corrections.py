@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Connection, and_, insert, or_, select, upd
 from confiance.core.errors import ConfianceError
 from confiance.enrich.aspects import default_aspects
 from confiance.store import rollups
-from confiance.store.mentions import aware
+from confiance.store.mention_records import aware
 from confiance.store.runs import utcnow
 from confiance.store.tables import (
     brands,

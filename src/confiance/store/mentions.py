@@ -35,8 +35,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -58,12 +57,23 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from confiance.domain import Platform, PostKind
 from confiance.enrich.query import Query, parse_query
+from confiance.store.mention_records import (
+    ENGAGEMENT,
+    AuthorRef,
+    BrandLink,
+    Enrichment,
+    Filters,
+    Mention,
+    MentionPage,
+    Position,
+    Sort,
+    utc,
+)
 from confiance.store.search import matching, parse_search, search_count, sync
 from confiance.store.tables import (
     authors,
     brand_posts,
     brands,
-    engagement,
     enrichments,
     posts,
 )
@@ -83,147 +93,9 @@ REPLIES = 100
 SENTIMENTS = ("positive", "neutral", "negative")
 INTENTS = ("complaint", "question", "purchase_intent", "praise", "other")
 
-ENGAGEMENT = engagement(posts.c.likes, posts.c.comments, posts.c.shares)
-"""Likes + comments + shares, as ``ix_posts_engagement`` indexes it."""
 post_language: ColumnElement[str] = func.coalesce(enrichments.c.language, posts.c.language)
 """A post's language: the one enrichment detected (or kept from the platform), else the
 platform's."""
-
-
-class Sort(StrEnum):
-    """Orders of a list of mentions (``-``: descending)."""
-
-    NEWEST = "-created_at"
-    OLDEST = "created_at"
-    ENGAGEMENT = "-engagement"
-    MOST_POSITIVE = "-sentiment_score"
-    MOST_NEGATIVE = "sentiment_score"
-
-    @property
-    def descending(self) -> bool:
-        """Whether larger values come first."""
-        return self.value.startswith("-")
-
-    @property
-    def key(self) -> ColumnElement[Any]:
-        """The sort value."""
-        name = self.value.lstrip("-")
-        if name == "created_at":
-            return posts.c.created_at
-        if name == "engagement":
-            return ENGAGEMENT
-        return enrichments.c.sentiment_score
-
-    @property
-    def nullable(self) -> bool:
-        """Whether some posts have no sort value (they come last)."""
-        return self is not Sort.ENGAGEMENT
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which mentions to list. ``brand_ids`` is the scope (never empty for a result):
-    posts attached to any of them. ``since`` is inclusive, ``until`` exclusive."""
-
-    brand_ids: tuple[int, ...]
-    since: datetime | None = None
-    until: datetime | None = None
-    platform: str | None = None
-    language: str | None = None
-    sentiment: str | None = None
-    topic: str | None = None
-    intent: str | None = None
-    q: str | None = None
-    author: str | None = None
-    query: str | None = None
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where a page stopped: the sort value and id of the last post read (``value`` None:
-    among the posts without a sort value)."""
-
-    value: datetime | float | int | None
-    id: int
-
-
-@dataclass(frozen=True)
-class AuthorRef:
-    """The author of a mention, as lists show it."""
-
-    id: int | None
-    platform_id: str
-    handle: str | None
-    name: str | None
-    followers: int | None
-
-
-@dataclass(frozen=True)
-class Enrichment:
-    """What enrichment (or an analyst) said about a post."""
-
-    sentiment: str | None
-    sentiment_score: float | None
-    topics: list[str]
-    toxicity: float | None
-    flags: list[str]
-    intent: str | None
-    made_by: dict[str, str]
-
-
-@dataclass(frozen=True)
-class BrandLink:
-    """A brand a post is attached to, and how (``import`` or ``query``)."""
-
-    id: int
-    name: str
-    via: str
-
-
-@dataclass
-class Mention:
-    """A post as the mentions list shows it."""
-
-    id: int
-    platform: str
-    platform_id: str
-    url: str | None
-    kind: str
-    text: str | None
-    title: str | None
-    created_at: datetime | None
-    language: str | None
-    rating: float | None
-    parent_id: str | None
-    hashtags: list[str]
-    mentions: list[str]
-    author: AuthorRef | None
-    likes: int | None
-    comments: int | None
-    shares: int | None
-    views: int | None
-    engagement: int
-    enrichment: Enrichment | None
-    brands: list[BrandLink] = field(default_factory=list)
-
-
-@dataclass
-class MentionPage:
-    """One page: the mentions, where to go on from (``None``: the end), candidates read."""
-
-    items: list[Mention]
-    next: Position | None
-    scanned: int
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """``value`` aware and in UTC (SQLite gives naive UTC times back)."""
-    return None if value is None else aware(value)
-
-
-def aware(value: datetime) -> datetime:
-    """``value`` aware and in UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # --- filters ----------------------------------------------------------------------------------

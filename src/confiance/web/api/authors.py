@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from confiance.core.errors import ConfianceError
-from confiance.store import authors, mentions
+from confiance.store import authors, mention_records, mentions
 from confiance.store.authors import AuthorFilters, AuthorMark, AuthorRow, AuthorSort
 from confiance.web import export, pagination
 from confiance.web.api.posts import (
@@ -183,7 +183,7 @@ def get_author(author_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     found = authors.get_author(conn, author_id, visible)
     if found is None:
         raise ConfianceError("E605", what="author", ref=str(author_id), listing="authors")
-    latest = mentions.list_mentions(conn, mentions.Filters(visible, author=str(author_id)),
+    latest = mentions.list_mentions(conn, mention_records.Filters(visible, author=str(author_id)),
                                     limit=10)
     return AuthorDetail(**AuthorOut.of(found).model_dump(), following=found.following,
                         post_count=found.post_count, bio=found.bio, location=found.location,

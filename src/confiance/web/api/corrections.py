@@ -18,7 +18,14 @@ from pydantic import BaseModel, Field
 
 from confiance.auth.roles import Action
 from confiance.core.errors import ConfianceError
-from confiance.store import audit, corrections, label_corrections, mentions, workspaces
+from confiance.store import (
+    audit,
+    corrections,
+    label_corrections,
+    mention_records,
+    mentions,
+    workspaces,
+)
 from confiance.store.label_corrections import Kind, Mark
 from confiance.web import pagination
 from confiance.web.api.posts import CorrectionOut, PostOut, brand_scope, visible_brands
@@ -67,7 +74,7 @@ class CorrectionResult(BaseModel):
     topics: TopicsChange | None
 
 
-def _brand_for(item: mentions.Mention, brand_id: int | None) -> int:
+def _brand_for(item: mention_records.Mention, brand_id: int | None) -> int:
     """The brand of the caller's that the correction is for (E632, E633)."""
     mine = [link.id for link in item.brands]
     if brand_id is None:

@@ -24,7 +24,7 @@ from confiance.core.errors import ConfianceError
 from confiance.domain import Platform
 from confiance.enrich.query import parse_query
 from confiance.store import brands, label_corrections, mentions
-from confiance.store.mentions import Filters, Mention, Position, Sort
+from confiance.store.mention_records import Filters, Mention, Position, Sort
 from confiance.store.search import parse_search
 from confiance.web import export, pagination
 from confiance.web.deps import Conn, CurrentPrincipal, Principal, get_engine

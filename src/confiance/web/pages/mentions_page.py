@@ -37,7 +37,8 @@ from confiance.enrich.aspects import Aspect, default_aspects
 from confiance.store import accounts, label_corrections, mentions
 from confiance.store.brands import BrandRecord
 from confiance.store.label_corrections import Entry
-from confiance.store.mentions import Filters, Mention, MentionPage, Sort, Thread
+from confiance.store.mention_records import Filters, Mention, MentionPage, Sort
+from confiance.store.mentions import Thread
 from confiance.store.tables import enrichments, posts
 from confiance.web.api import posts as posts_api
 from confiance.web.api.brands import visible

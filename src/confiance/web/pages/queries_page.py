@@ -43,7 +43,7 @@ from confiance.enrich.query_parser import (
     Title,
     Wildcard,
 )
-from confiance.store import audit, brands, mentions
+from confiance.store import audit, brands, mention_records, mentions
 from confiance.store.brands import BrandRecord
 from confiance.store.tables import posts
 from confiance.web.api.brands import visible
@@ -230,7 +230,7 @@ def highlight(text: str | None, targets: list[Target], limit: int = EXCERPT) -> 
 class Shown:
     """A matching post in the preview, its title and text highlighted."""
 
-    post: mentions.Mention
+    post: mention_records.Mention
     title: list[Segment]
     text: list[Segment]
     attached: bool
