@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from confiance.domain import Brand
-from confiance.store import audit, brands
+from confiance.store import audit, brands, rollups
 from confiance.store.tables import brand_posts
 from tests.web.mention_site import MentionSite, mentions_site
 
@@ -88,6 +88,7 @@ def test_a_post_of_two_brands_names_the_brand(mentions_site: MentionSite) -> Non
     with ms.site.engine.begin() as conn:
         conn.execute(sa.insert(brand_posts).values(brand_id=second, post_id=post_id,
                                                    via="import"))
+        rollups.refresh(conn, [post_id])  # as every attachment does (brands.attach)
     status, body = _post(ms, "analyst", {"post_id": post_id, "sentiment": "positive"})
     assert (status, body["error"]["code"]) == (422, "E632")
     assert "Acme Bis" in body["error"]["message"]
