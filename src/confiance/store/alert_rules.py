@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Row
 
 from confiance.core.errors import ConfianceError
@@ -447,10 +447,14 @@ def get_rule(conn: Connection, brand_id: int, rule_id: int) -> Rule:
 
 def list_rules(conn: Connection, brand_id: int, *, enabled_only: bool = False) -> list[Rule]:
     """The brand's rules, oldest first."""
-    query = select(alert_rules).where(alert_rules.c.brand_id == brand_id)
-    if enabled_only:
-        query = query.where(alert_rules.c.enabled.is_(True))
-    return [_rule(row) for row in conn.execute(query.order_by(alert_rules.c.id))]
+    query = _ENABLED_RULES if enabled_only else _RULES
+    return [_rule(row) for row in conn.execute(query, {"b_brand": brand_id})]
+
+
+# Built once: every listening step reads the brand's enabled rules.
+_RULES = (select(alert_rules).where(alert_rules.c.brand_id == bindparam("b_brand"))
+          .order_by(alert_rules.c.id))
+_ENABLED_RULES = _RULES.where(alert_rules.c.enabled.is_(True))
 
 
 def update_rule(
