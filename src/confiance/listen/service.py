@@ -473,6 +473,10 @@ class Listener:
                 return
 
 
+ADDED_UP = frozenset({"extra_risk_terms", "ignored_risk_terms"})
+"""Word lists that several rules of a brand add up (the others: the later rule wins)."""
+
+
 def rule_settings(conn: Connection, brand_id: int) -> dict[str, Param]:
     """The detector settings the brand's enabled alert rules override (by rule id; a later
     rule's value wins, except the brand's own and ignored risk terms, which add up)."""
@@ -485,10 +489,6 @@ def rule_settings(conn: Connection, brand_id: int) -> dict[str, Param]:
             else:
                 merged[name] = value
     return merged
-
-
-ADDED_UP = frozenset({"extra_risk_terms", "ignored_risk_terms"})
-"""Word lists that several rules of a brand add up (the others: the later rule wins)."""
 
 
 def _scope(source: ListenSource) -> str:
