@@ -340,6 +340,9 @@ def test_the_brand_crisis_words_have_their_own_field(alerts_site: AlertSite) -> 
     token = hidden(page)
     form = ws.site.client.get(f"/brands/{ws.acme}/alert-rules/new")
     assert '<label for="risk_words">Mots qui annoncent une crise</label>' in form.text
+    phrase = ws.site.client.post(f"/brands/{ws.acme}/alert-rules", data=_rule_form(
+        csrf_token=token, risk_words="fuite de cire", channel_kind_0="app"))
+    assert phrase.status_code == 422 and "E722" in phrase.text  # one word per entry
     wrong = ws.site.client.post(f"/brands/{ws.acme}/alert-rules", data=_rule_form(
         csrf_token=token, risk_words="fuite*, deux*mots", channel_kind_0="app"))
     assert wrong.status_code == 422 and "E722" in wrong.text

@@ -168,7 +168,8 @@ class RuleForm:
                 params = json.loads(self.params)
             except ValueError:
                 self.errors["params"] = ConfianceError("E722", reason="it is not JSON")
-        words = [w for w in re.split(r"[,;\s]+", self.risk_words) if w]
+        # One word per entry: "fuite de cire" is refused, not watched as three words.
+        words = [w.strip() for w in re.split(r"[,;\n]+", self.risk_words) if w.strip()]
         if words:
             try:
                 alert_rules.validate({"params": {RISK_WORDS: words}, "channels": _PROBE})
