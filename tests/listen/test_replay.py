@@ -166,3 +166,26 @@ def test_replay_command_reports_episodes_as_json(tmp_path: Path, sqlite_url: str
     assert run(["init"], tmp_path, sqlite_url).returncode == 0
     unknown = run([*args, "--brand", "Nobody"], tmp_path, sqlite_url)
     assert unknown.returncode == 1 and "E301" in unknown.stderr
+
+
+def test_replay_tries_detector_settings_before_they_go_live(tmp_path: Path,
+                                                            sqlite_url: str) -> None:
+    from confiance.demo import write_stream
+
+    write_stream(tmp_path, posts=400, days=21, end=datetime(2026, 11, 15, tzinfo=UTC))
+    episodes = tmp_path / "episodes.json"
+    episodes.write_text("[]")
+    args = ["replay", str(tmp_path / "stream.ndjson"), "--format", "ndjson", "--episodes",
+            str(episodes), "--json"]
+    plain = json.loads(run(args, tmp_path, sqlite_url).stdout)
+    loud = {"extra_risk_terms": ["bougie*"], "risk_min_followers": 1, "risk_min_authors": 1}
+    tried = run([*args, "--params", json.dumps(loud)], tmp_path, sqlite_url)
+    assert tried.returncode == 0, tried.stderr
+    report = json.loads(tried.stdout)
+    assert [a for a in plain["alerts"] if a["subject"] == "bougie*"] == []
+    assert [a for a in report["alerts"] if a["subject"] == "bougie*"]
+    for bad, why in (('{"no_such_setting": 1}', "no such setting"), ("{oops", "not JSON"),
+                     ('{"extra_risk_terms": "bougie*"}', "list of words")):
+        refused = run([*args, "--params", bad], tmp_path, sqlite_url)
+        assert refused.returncode == 1 and "E722" in refused.stderr, refused.stderr
+        assert why in refused.stderr

@@ -8,9 +8,10 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
+import orjson
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -25,6 +26,7 @@ from confiance.listen.service import CycleReport, Listener, ListenerOptions, rul
 from confiance.sources.clients.base import poll_clients
 from confiance.sources.registry import FormatRegistry
 from confiance.store import brands
+from confiance.store.alert_rules import Param, check_params
 
 
 def register(app: typer.Typer) -> None:
@@ -114,6 +116,10 @@ def replay_command(
     cache: Annotated[bool, typer.Option(
         help="Reuse the enrichment of an earlier replay of the same file "
         "(var/cache/replay).")] = True,
+    params: Annotated[str | None, typer.Option(
+        help='Detector settings to try, as an alert rule\'s params take them (JSON: '
+        '{"volume_min_score": 8, "extra_risk_terms": ["fuite*"]}); over the brand\'s.'
+    )] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Replay FILE in simulated time through the detectors and the alert lifecycle of live
@@ -132,16 +138,19 @@ def replay_command(
         raise ConfianceError("E206", path=str(file))
     fmt = registry.detect(file) if format_name == "auto" else registry.get(format_name)
     query, names, name = None, [], "replay"
-    config = None
+    settings: dict[str, Param] = {}
     if brand is not None:
         engine = app_context(ctx).ready_engine()
         brand_id = brands.resolve(engine, brand)  # E301 for an unknown name
         with engine.connect() as conn:  # the brand's rules tune its detectors, as live
-            config = DetectorConfig().with_overrides(rule_settings(conn, brand_id))
+            settings = rule_settings(conn, brand_id)
         known = {found.name: found for found in brands.list_brands(engine)}
         chosen = known[brand]
         query, name = chosen.query, chosen.name
         names = [chosen.name, *chosen.competitors]
+    if params is not None:
+        settings = {**settings, **check_params(_json_object(params))}
+    config = DetectorConfig().with_overrides(settings) if settings else None
     cache_dir = Path("var/cache/replay") if cache else None
     if json_output:
         report = replay(file, fmt, labelled, query=query, brand_names=names, brand=name,
@@ -157,6 +166,14 @@ def replay_command(
                         progress=lambda done, total: bar.update(task, completed=done,
                                                                 total=total))
     show(report)
+
+
+def _json_object(text: str) -> Any:
+    """``--params`` read as JSON (E722 when it is not)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise ConfianceError("E722", reason="it is not JSON") from None
 
 
 def show(report: ReplayReport) -> None:

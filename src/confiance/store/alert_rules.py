@@ -270,7 +270,9 @@ def _severity(value: Any) -> int:
     return value
 
 
-def _params(value: Any) -> dict[str, Param]:
+def check_params(value: Any) -> dict[str, Param]:
+    """Detector settings as a rule's ``params`` take them (numbers, or lists of words for
+    the risk terms), checked against the detectors' names and ranges; E722 otherwise."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
@@ -315,7 +317,7 @@ def validate(
         "scope": _scope(values.get("scope")),
         "enabled": enabled,
         "min_severity": _severity(values.get("min_severity", 1)),
-        "params": _params(values.get("params")),
+        "params": check_params(values.get("params")),
         "quiet_start": quiet_start,
         "quiet_end": quiet_end,
         "timezone": timezone if timezone or quiet_start is None else "UTC",
