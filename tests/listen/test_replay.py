@@ -75,6 +75,16 @@ def test_a_sudden_backlash_is_alerted_within_minutes(stream_with_crisis: list[Ob
     assert report.false_alarms == sum(1 for alert in report.alerts if alert["episode"] is None)
 
 
+def test_a_replay_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    gc.unfreeze()  # whatever an earlier test of this process froze
+    before = (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled())
+    calm = sorted(everyday(random.Random(4), 8), key=lambda seen: seen.at)
+    assert play(calm, []).posts == len(calm)
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+
+
 def test_without_the_backlash_the_episode_is_missed_and_alarms_are_counted() -> None:
     calm = sorted(everyday(random.Random(3), 28), key=lambda seen: seen.at)
     report = play(calm, [Episode("backlash", ONSET, ONSET + timedelta(hours=12))])

@@ -114,3 +114,21 @@ def test_bytes_stream_stays_readable_after_csv_reading() -> None:
     assert [row for row in iter_csv_rows(stream) if not isinstance(row, Rejected)] == [
         ("row 2", {"a": "1", "b": "2"})]
     assert stream.tell() == 8  # not closed: the importer reads its position for progress
+
+
+def test_fewer_gc_pauses_restores_the_collector_and_keeps_an_earlier_freeze() -> None:
+    import gc
+
+    gc.unfreeze()  # whatever an earlier test of this process froze
+    thresholds = gc.get_threshold()
+    with batches.fewer_gc_pauses():
+        assert gc.get_threshold()[0] > thresholds[0] and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
+    gc.freeze()  # as `confiance serve` freezes its startup heap
+    try:
+        earlier = gc.get_freeze_count()
+        with batches.fewer_gc_pauses():
+            pass
+        assert gc.get_freeze_count() >= earlier > 0  # the server's heap stays frozen
+    finally:
+        gc.unfreeze()

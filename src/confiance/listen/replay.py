@@ -36,6 +36,7 @@ from confiance.listen.alerts.config import DetectorConfig
 from confiance.listen.alerts.model import Observation
 from confiance.listen.watch import BrandWatch, observation
 from confiance.sources.base import SourceFormat
+from confiance.store.batches import fewer_gc_pauses
 
 STEP_S = 60.0
 """Simulated seconds between two steps (a live listener polls every minute)."""
@@ -209,7 +210,9 @@ def play(observations: Sequence[Observation], episodes: Sequence[Episode], *,
     opened: list[dict[str, Any]] = []
     steps = 0
     started = time.perf_counter()
-    with engine.begin() as conn:
+    # The detectors' windows hold many small live objects: the cyclic collector walking them
+    # every 700 allocations cost an eighth of a replay (it still runs, less often).
+    with fewer_gc_pauses(), engine.begin() as conn:
         index, total = 0, len(observations)
         while index < total:
             # The step whose end is the first minute boundary after the next post.

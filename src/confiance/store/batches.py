@@ -51,16 +51,20 @@ def fewer_gc_pauses() -> Iterator[None]:
 
     Records hold no reference cycles; the default thresholds made the cyclic collector walk
     every live object several times per batch, a quarter of import time. Objects alive before
-    the import are frozen out of collections; everything is restored afterwards.
+    the import are frozen out of collections; everything is restored afterwards, except that
+    a heap the process had frozen itself (``confiance serve`` freezes its startup heap) stays
+    frozen: ``gc.unfreeze`` cannot tell its objects from ours.
     """
     thresholds = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
     gc.set_threshold(100_000, 50, 1000)
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def prepare(items: Iterable[Item], writer: BulkWriter, *, source_id: int,
