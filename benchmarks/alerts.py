@@ -17,6 +17,11 @@ alarm per simulated week, and the replay at 1,000,000 posts per minute or faster
     python benchmarks/alerts.py                    # seed 7, every stream
     python benchmarks/alerts.py --seeds 1 2 3 7    # other seeds of the same storylines
 
+``--counting-only`` measures the floor of a step: the same replays with every detector's
+test turned off (nothing is signalled or written), so what is left is the counting (minute
+and term windows, hourly history, reach histograms) and the loop; it prints microseconds
+per step and the posts per minute such a replay reaches.
+
 Prints a table and appends one JSON line per stream to ``benchmarks/results/alerts.jsonl``.
 """
 
@@ -87,6 +92,16 @@ def measure(name: str, seed: int, runs: int, query: str | None) -> dict[str, Any
             "enrichment_s": round(enrich_s, 1), "enrichment_cached": cached}
 
 
+def counting_only() -> None:
+    """Turn every detector's test off (for ``--counting-only``)."""
+    from confiance.listen.alerts import detectors, risk
+
+    detectors.AlertEngine._evaluate = lambda self, *args: []  # type: ignore[method-assign]
+    detectors.AlertEngine._emerging = lambda self, *args: []  # type: ignore[method-assign]
+    risk.RiskTerms.observe = lambda self, *args: []  # type: ignore[method-assign]
+    detectors.high_reach_signals = lambda *args, **kwargs: []  # type: ignore[attr-defined]
+
+
 def verdict(row: dict[str, Any]) -> str:
     """Which targets the stream meets."""
     late = [e["name"] for e in row["episodes"]
@@ -103,27 +118,34 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[7])
     parser.add_argument("--streams", nargs="+", default=list(STREAMS), choices=STREAMS)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--counting-only", action="store_true",
+                        help="turn every detector's test off: the floor of a step")
     parser.add_argument("--query", action="store_true",
                         help="keep only the posts the demo brand's query matches")
     args = parser.parse_args()
+    if args.counting_only:
+        counting_only()
     rows = [measure(name, seed, args.runs, QUERY if args.query else None)
             for seed in args.seeds for name in args.streams]
     stamp = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
              "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
                         f"{platform.python_version()}",
-             "load_average": [round(v, 2) for v in os.getloadavg()]}
+             "load_average": [round(v, 2) for v in os.getloadavg()],
+             "counting_only": args.counting_only}
     RESULTS.parent.mkdir(exist_ok=True)
     with RESULTS.open("a") as handle:
         for row in rows:
             handle.write(json.dumps({**stamp, **row}) + "\n")
     print(f"{'stream':<16}{'seed':>5}{'posts':>7}{'time to alert':>16}{'false/wk':>10}"
-          f"{'posts/min':>12}  verdict", file=sys.stdout)
+          f"{'posts/min':>12}{'us/step':>9}  verdict", file=sys.stdout)
     for row in rows:
         times = ", ".join("-" if e["time_to_alert_s"] is None
                           else f"{e['time_to_alert_s'] / 60:.0f} min" for e in row["episodes"])
+        step_us = row["replay_s"] / max(row["steps"], 1) * 1e6
         print(f"{row['stream']:<16}{row['seed']:>5}{row['brand_posts']:>7}{times or 'none':>16}"
               f"{row['false_alarms_per_week']:>10.2f}{row['posts_per_minute_median']:>12,.0f}"
-              f"  {verdict(row)}")
+              f"{step_us:>9.0f}  "
+              f"{'counting only (no detector tested)' if args.counting_only else verdict(row)}")
 
 
 if __name__ == "__main__":
