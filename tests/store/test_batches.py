@@ -132,3 +132,33 @@ def test_fewer_gc_pauses_restores_the_collector_and_keeps_an_earlier_freeze() ->
         assert gc.get_freeze_count() >= earlier > 0  # the server's heap stays frozen
     finally:
         gc.unfreeze()
+
+
+def test_fewer_gc_pauses_from_two_threads_restores_once_the_last_one_leaves() -> None:
+    import gc
+
+    gc.unfreeze()
+    thresholds = gc.get_threshold()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen: list[tuple[int, ...]] = []
+
+    def first() -> None:
+        with batches.fewer_gc_pauses():
+            first_in.set()
+            second_in.wait(5)
+        seen.append(gc.get_threshold())  # the second thread is still inside
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(5)
+        with batches.fewer_gc_pauses():
+            second_in.set()
+            first_out.wait(5)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert seen and seen[0][0] > thresholds[0]
+    assert gc.get_threshold() == thresholds and gc.get_freeze_count() == 0

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -53,18 +54,35 @@ def fewer_gc_pauses() -> Iterator[None]:
     every live object several times per batch, a quarter of import time. Objects alive before
     the import are frozen out of collections; everything is restored afterwards, except that
     a heap the process had frozen itself (``confiance serve`` freezes its startup heap) stays
-    frozen: ``gc.unfreeze`` cannot tell its objects from ours.
+    frozen: ``gc.unfreeze`` cannot tell its objects from ours. The collector's settings are
+    the process's: when several threads (listeners) are inside at once, the first one in
+    changes them and the last one out restores them.
     """
-    thresholds = gc.get_threshold()
-    frozen_before = gc.get_freeze_count()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)
+    global _inside, _restore
+    with _gc_lock:
+        if _inside == 0:
+            _restore = (gc.get_threshold(), gc.get_freeze_count() > 0)
+            gc.freeze()
+            gc.set_threshold(100_000, 50, 1000)
+        _inside += 1
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
-        if not frozen_before:
-            gc.unfreeze()
+        with _gc_lock:
+            _inside -= 1
+            if _inside == 0 and _restore is not None:
+                thresholds, frozen_before = _restore
+                gc.set_threshold(*thresholds)
+                if not frozen_before:
+                    gc.unfreeze()
+                _restore = None
+
+
+_gc_lock = threading.Lock()
+_inside = 0
+"""Threads inside :func:`fewer_gc_pauses` now."""
+_restore: tuple[tuple[int, ...], bool] | None = None
+"""The collector's thresholds, and whether a heap was frozen, before the first one went in."""
 
 
 def prepare(items: Iterable[Item], writer: BulkWriter, *, source_id: int,
