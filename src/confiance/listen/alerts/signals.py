@@ -8,7 +8,7 @@ helpers, and the builders of EMERGING_TERM and HIGH_REACH signals.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from confiance.listen.alerts.baseline import Baseline, HourlyHistory
@@ -88,8 +88,14 @@ def emerging_signals(
     (``recent``, updated: term -> time of its last signal)."""
     c = context.config
     found = []
+    # The longest window holds every shorter one's posts: a term it has too few of is done.
+    part, index = context.terms.where[-1]
+    longest, least = part.counts[index], c.emerging_min_mentions
+    share_of = context.terms.background.shares(end)
     for term in batch_terms:
-        best = _term_test(context, term, end)
+        if longest.get(term, 0) < least:
+            continue
+        best = _term_test(context, term, share_of)
         if best is None:
             continue
         score, w, count, posts, background = best
@@ -127,20 +133,18 @@ def emerging_signals(
 
 
 def _term_test(
-    context: TermContext, term: str, end: int
+    context: TermContext, term: str, share_of: Callable[[str], float]
 ) -> tuple[float, int, int, int, float] | None:
-    """(score, window, count, posts, background share) of the best window, or None."""
+    """(score, window, count, posts, background share) of the best window, or None
+    (``share_of``: the background share of a term now)."""
     c, windows = context.config, context.terms
-    last = len(windows.lengths) - 1
-    if windows.count(term, last) < c.emerging_min_mentions:
-        return None  # the longest window holds every shorter one's posts
     best = None
-    for w in range(last + 1):
+    for w in range(len(windows.lengths)):
         count = windows.count(term, w)
         if count < c.emerging_min_mentions:
             continue
         posts = windows.posts(w)
-        background = windows.background.share(term, end)
+        background = share_of(term)
         if count < c.emerging_min_ratio * background * posts:
             continue
         score = binomial_score(count, posts, background)
