@@ -25,8 +25,6 @@ from confiance.listen.alerts.signals import clamp
 from confiance.listen.alerts.terms import Item
 
 NEGATIVE = "negative"
-_START = 3
-"""Letters of a stem's start that index it (stems have at least three)."""
 MAX_RECENT = 200
 """Posts kept per risk term inside the window (the oldest are dropped beyond this)."""
 
@@ -44,16 +42,11 @@ class RiskTerms:
                 self.stems.append((word, listed))
             else:
                 self.exact[word] = listed
-        self.by_start: dict[str, list[tuple[int, str, str]]] = {}
-        """The stems (with their place in the list) by their first three letters: a word
-        can only start with a stem that starts as it does."""
-        self.short: list[tuple[int, str, str]] = []
-        """Stems that folded to fewer letters (checked against every word)."""
-        for place, (stem, listed) in enumerate(self.stems):
-            if len(stem) >= _START:
-                self.by_start.setdefault(stem[:_START], []).append((place, stem, listed))
-            else:
-                self.short.append((place, stem, listed))
+        self.by_first: dict[str, list[tuple[str, str]]] = {}
+        """The stems by their first letter, in list order: a word can only start with a
+        stem that starts as it does (a folded stem is never empty)."""
+        for stem, listed in self.stems:
+            self.by_first.setdefault(stem[:1], []).append((stem, listed))
         self.recent: dict[str, list[tuple[float, str, Evidence]]] = {}
         """Risk term -> (time, author, post) of its negative posts inside the window."""
 
@@ -67,32 +60,17 @@ class RiskTerms:
             if not tag:
                 if word in self.exact:
                     return self.exact[word]
-                found = self._stem_of(word)
-                if found is not None:
-                    return found
+                for stem, listed in self.by_first.get(word[:1], ()):
+                    if word.startswith(stem):
+                        return listed
                 continue
             for stem, listed in self.stems:
                 if stem in word:
                     return listed
-            if tag:
-                for exact, listed in self.exact.items():
-                    if exact in word:
-                        return listed
+            for exact, listed in self.exact.items():
+                if exact in word:
+                    return listed
         return None
-
-    def _stem_of(self, word: str) -> str | None:
-        """The first listed stem that ``word`` starts with."""
-        first: tuple[int, str] | None = None
-        for place, stem, listed in self.by_start.get(word[:_START], ()):
-            if word.startswith(stem):
-                first = (place, listed)
-                break
-        for place, stem, listed in self.short:
-            if first is not None and place > first[0]:
-                break
-            if word.startswith(stem):
-                return listed
-        return None if first is None else first[1]
 
     def observe(self, items: Sequence[Item], now: float) -> list[Signal]:
         """The signals of the batch's negative posts that use a risk term."""
