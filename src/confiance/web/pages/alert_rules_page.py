@@ -172,7 +172,7 @@ class RuleForm:
         words = [w.strip() for w in re.split(r"[,;\n]+", self.risk_words) if w.strip()]
         if words:
             try:
-                alert_rules.validate({"params": {RISK_WORDS: words}, "channels": _PROBE})
+                alert_rules.check_params({RISK_WORDS: words})
             except ConfianceError as error:
                 self.errors["risk_words"] = error
             else:
