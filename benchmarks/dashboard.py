@@ -292,7 +292,7 @@ def make_app() -> FastAPI:
 
     gc.callbacks.append(timed)
     if os.environ.get(GC_FREEZE) == "1":  # what `confiance serve` does after startup
-        from confiance.cli.serve import freeze_startup_heap
+        from confiance.core.collector import freeze_startup_heap
 
         freeze_startup_heap()
 

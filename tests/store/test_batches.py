@@ -12,6 +12,7 @@ from typing import IO
 
 import pytest
 
+from confiance.core.collector import fewer_gc_pauses
 from confiance.domain import Platform, Post, Rejected
 from confiance.sources.base import Item, SourceFormat
 from confiance.store import batches
@@ -121,13 +122,13 @@ def test_fewer_gc_pauses_restores_the_collector_and_keeps_an_earlier_freeze() ->
 
     gc.unfreeze()  # whatever an earlier test of this process froze
     thresholds = gc.get_threshold()
-    with batches.fewer_gc_pauses():
+    with fewer_gc_pauses():
         assert gc.get_threshold()[0] > thresholds[0] and gc.get_freeze_count() > 0
     assert gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
     gc.freeze()  # as `confiance serve` freezes its startup heap
     try:
         earlier = gc.get_freeze_count()
-        with batches.fewer_gc_pauses():
+        with fewer_gc_pauses():
             pass
         assert gc.get_freeze_count() >= earlier > 0  # the server's heap stays frozen
     finally:
@@ -143,7 +144,7 @@ def test_fewer_gc_pauses_from_two_threads_restores_once_the_last_one_leaves() ->
     seen: list[tuple[int, ...]] = []
 
     def first() -> None:
-        with batches.fewer_gc_pauses():
+        with fewer_gc_pauses():
             first_in.set()
             second_in.wait(5)
         seen.append(gc.get_threshold())  # the second thread is still inside
@@ -151,7 +152,7 @@ def test_fewer_gc_pauses_from_two_threads_restores_once_the_last_one_leaves() ->
 
     def second() -> None:
         first_in.wait(5)
-        with batches.fewer_gc_pauses():
+        with fewer_gc_pauses():
             second_in.set()
             first_out.wait(5)
 

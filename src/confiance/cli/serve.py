@@ -12,6 +12,7 @@ from rich.markup import escape
 from confiance.auth.login import ensure_first_owner
 from confiance.cli.context import app_context
 from confiance.cli.output import console
+from confiance.core.collector import freeze_startup_heap
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -100,14 +101,3 @@ def worker_app() -> FastAPI:
     app = create_app(Settings())
     freeze_startup_heap()
     return app
-
-
-def freeze_startup_heap() -> None:
-    """Move everything built at startup (modules, the app, its routes and models) out of the
-    garbage collector's sight: it lives as long as the process, and each full collection
-    otherwise walks it again, a pause of 100 ms or more that every request in flight waits
-    out (``gc.freeze``; measured in benchmarks/dashboard.py)."""
-    import gc
-
-    gc.collect()
-    gc.freeze()

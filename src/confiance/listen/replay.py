@@ -27,6 +27,7 @@ from typing import Any
 import orjson
 from pydantic import TypeAdapter, ValidationError
 
+from confiance.core.collector import fewer_gc_pauses
 from confiance.core.db import make_engine
 from confiance.core.errors import ConfianceError
 from confiance.core.settings import Settings
@@ -36,7 +37,6 @@ from confiance.listen.alerts.config import DetectorConfig
 from confiance.listen.alerts.model import Observation
 from confiance.listen.watch import BrandWatch, observation
 from confiance.sources.base import SourceFormat
-from confiance.store.batches import fewer_gc_pauses
 
 STEP_S = 60.0
 """Simulated seconds between two steps (a live listener polls every minute)."""

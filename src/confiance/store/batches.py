@@ -8,19 +8,17 @@ available, or for an in-memory stream of items, a background thread reads ahead 
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import pickle
 import queue
-import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from confiance.core.collector import fewer_gc_pauses
 from confiance.domain import Author, Post, Rejected
 from confiance.sources.base import Item, SourceFormat
 from confiance.store.bulk import BulkWriter
@@ -44,45 +42,6 @@ class Batch:
     rejected: list[Rejected]
     position: int = 0
     """Bytes of the file read when the batch was complete (for progress)."""
-
-
-@contextmanager
-def fewer_gc_pauses() -> Iterator[None]:
-    """Collect less often while batches of short-lived records are built.
-
-    Records hold no reference cycles; the default thresholds made the cyclic collector walk
-    every live object several times per batch, a quarter of import time. Objects alive before
-    the import are frozen out of collections; everything is restored afterwards, except that
-    a heap the process had frozen itself (``confiance serve`` freezes its startup heap) stays
-    frozen: ``gc.unfreeze`` cannot tell its objects from ours. The collector's settings are
-    the process's: when several threads (listeners) are inside at once, the first one in
-    changes them and the last one out restores them.
-    """
-    global _inside, _restore
-    with _gc_lock:
-        if _inside == 0:
-            _restore = (gc.get_threshold(), gc.get_freeze_count() > 0)
-            gc.freeze()
-            gc.set_threshold(100_000, 50, 1000)
-        _inside += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _inside -= 1
-            if _inside == 0 and _restore is not None:
-                thresholds, frozen_before = _restore
-                gc.set_threshold(*thresholds)
-                if not frozen_before:
-                    gc.unfreeze()
-                _restore = None
-
-
-_gc_lock = threading.Lock()
-_inside = 0
-"""Threads inside :func:`fewer_gc_pauses` now."""
-_restore: tuple[tuple[int, ...], bool] | None = None
-"""The collector's thresholds, and whether a heap was frozen, before the first one went in."""
 
 
 def prepare(items: Iterable[Item], writer: BulkWriter, *, source_id: int,

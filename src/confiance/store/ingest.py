@@ -19,11 +19,12 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from confiance.core.collector import fewer_gc_pauses
 from confiance.core.errors import ConfianceError
 from confiance.domain import Rejected, SourceKind
 from confiance.sources.base import Item, SourceFormat
 from confiance.store import runs
-from confiance.store.batches import Batch, fewer_gc_pauses, from_file, from_items
+from confiance.store.batches import Batch, from_file, from_items
 from confiance.store.bulk import BulkWriter, writer_for
 from confiance.store.tables import imports, quarantine
 
