@@ -36,6 +36,30 @@ def test_correct_list_and_retrain_refuses_too_few(sqlite_url: str, tmp_path: Pat
     assert models == {"default": "confiance.sentiment.v1", "models": []}
 
 
+def test_review_lists_the_least_certain_labels_first(sqlite_url: str, tmp_path: Path) -> None:
+    run(["init"], sqlite_url, tmp_path)
+    run(["brand", "add", "Maison Lumière"], sqlite_url, tmp_path)
+    run(["import", str(X_PAGE), "--brand", "Maison Lumière"], sqlite_url, tmp_path)
+    listed = run_json(["sentiment", "review", "--brand", "Maison Lumière"],
+                      sqlite_url, tmp_path)["posts"]
+    confidences = [p["confidence"] for p in listed]
+    assert len(listed) >= 2 and all(1 / 3 <= c <= 1 for c in confidences)
+    assert confidences == sorted(confidences)
+    # a corrected post is certain: it goes to the end of the list
+    first = listed[0]["post"]
+    run(["sentiment", "correct", first, "neutral"], sqlite_url, tmp_path)
+    again = run_json(["sentiment", "review", "--brand", "Maison Lumière"],
+                     sqlite_url, tmp_path)["posts"]
+    assert again[-1]["post"] == first and again[-1]["confidence"] == 1.0
+    shown = run(["sentiment", "review", "--brand", "Maison Lumière", "--limit", "1"],
+                sqlite_url, tmp_path).stdout
+    assert again[0]["post"] in shown and "%" in shown
+    assert "confiance sentiment correct POST LABEL" in shown
+    missing = run(["sentiment", "review", "--brand", "Nobody"], sqlite_url, tmp_path,
+                  check=False)
+    assert missing.returncode == 1
+
+
 def test_analyze_writes_input_columns_plus_results(tmp_path: Path) -> None:
     source = tmp_path / "avis.csv"
     source.write_text(

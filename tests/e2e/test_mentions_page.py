@@ -64,6 +64,7 @@ def seed_enriched(site: LiveSite, count: int = 40) -> dict[str, int]:
             doc.set("sentiment", sentiment, "confiance.sentiment.v1")
             doc.set("sentiment_score", {"positive": 0.8, "neutral": 0.0, "negative": -0.7}[
                 sentiment], "confiance.sentiment.v1")
+            doc.set("sentiment_confidence", 0.4 if n % 7 == 3 else 0.9, "confiance.sentiment.v1")
             doc.set("topics", TOPICS[n % 5], "confiance.aspects.v1")
             doc.set("intent", "complaint" if sentiment == "negative" else "praise",
                     "confiance.intent.v1")
@@ -136,6 +137,16 @@ def test_filter_load_more_open_and_correct(laptop: Watched) -> None:
     assert item.get_by_role("button", name="Négatif").get_attribute("aria-pressed") == "true"
     assert "corrigé" in item.locator(".mention-labels").inner_text()
     assert page.evaluate("document.activeElement.id") == f"item-{ids['acme-e39']}-negative"
+
+    # the labels the model was least sure of come first, marked "incertain", to review
+    page.get_by_label("Tri", exact=True).select_option("sentiment_confidence")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url(re.compile(r".*sort=sentiment_confidence.*"))
+    unsure = [ids[f"acme-e{n}"] for n in range(40) if n % 7 == 3]
+    _expect(page.locator("#mention-results li.mention").first).to_have_id(
+        f"mention-{min(unsure)}")
+    badges = page.locator("#mention-results .mention-labels .sentiment").all_inner_texts()
+    assert ["incertain" in text for text in badges[:7]] == [True] * 6 + [False]
 
     # a mention's page: text, thread, analysis; correct it there too
     page.locator(f"#mention-{ids['acme-e0']}").get_by_role("link", name=re.compile(

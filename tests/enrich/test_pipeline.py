@@ -42,10 +42,15 @@ def test_enriches_pending_posts_once_and_resumes(engine: Engine) -> None:
     assert enrich_store(engine, Pipeline.default()).enriched == 4
     with engine.connect() as conn:
         made_by = conn.execute(sa.select(enrichments_table.c.made_by)).scalars().first()
+        confidences = conn.execute(
+            sa.select(enrichments_table.c.sentiment_confidence)).scalars().all()
+    # the winning probability of three classes: from 1/3 to 1, stored for every post
+    assert len(confidences) == 8 and all(1 / 3 <= c <= 1 for c in confidences)
     assert made_by == {"language": "confiance.language.v1",
                        "language_confidence": "confiance.language.v1",
                        "sentiment": "confiance.sentiment.v1",
                        "sentiment_score": "confiance.sentiment.v1",
+                       "sentiment_confidence": "confiance.sentiment.v1",
                        "topics": "confiance.aspects.v1",
                        "toxicity": "confiance.moderation.v1",
                        "flags": "confiance.moderation.v1",

@@ -93,6 +93,9 @@ def seed(engine: Engine, brand_a: int, brand_b: int) -> Seeded:
             doc.set("sentiment", SENTIMENTS[i % 3], "confiance.sentiment.v1")
             doc.set("sentiment_score", round(((i * 7) % 11 - 5) / 5, 2),
                     "confiance.sentiment.v1")
+            if i % 6 != 1:  # else enriched before confidence was stored: NULL
+                doc.set("sentiment_confidence", round(0.35 + (i * 5) % 7 / 10, 2),
+                        "confiance.sentiment.v1")
             doc.set("topics", sorted({TOPICS[i % 4], TOPICS[i % 3]}), "confiance.aspects.v1")
             doc.set("intent", INTENTS[i % 4], "confiance.intent.v1")
             doc.set("language", "fr" if i % 4 else "en", "platform")

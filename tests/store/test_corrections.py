@@ -33,6 +33,7 @@ def _setup(engine: Engine) -> int:
     for key, label in (("1", "positive"), ("2", "negative"), ("3", "neutral")):
         doc = Doc(key=("x", key), text=TEXTS[key])
         doc.set("sentiment", label, "confiance.sentiment.v1")
+        doc.set("sentiment_confidence", 0.5, "confiance.sentiment.v1")
         doc.set("language", "fr", "platform")
         results.append((ids[key], doc, []))
     with engine.begin() as conn:
@@ -40,14 +41,16 @@ def _setup(engine: Engine) -> int:
     return brand_id
 
 
-def _stored(engine: Engine, platform_id: str) -> tuple[str, float | None, dict[str, str]]:
+def _stored(engine: Engine, platform_id: str
+            ) -> tuple[str, float | None, dict[str, str], float | None]:
+    """The stored sentiment, score, provenance and confidence of a post."""
     query = (sa.select(enrichments_table.c.sentiment, enrichments_table.c.sentiment_score,
-                       enrichments_table.c.made_by)
+                       enrichments_table.c.made_by, enrichments_table.c.sentiment_confidence)
              .join(posts, posts.c.id == enrichments_table.c.post_id)
              .where(posts.c.platform_id == platform_id))
     with engine.connect() as conn:
         row = conn.execute(query).one()
-    return row.sentiment, row.sentiment_score, row.made_by
+    return row.sentiment, row.sentiment_score, row.made_by, row.sentiment_confidence
 
 
 def test_a_correction_is_stored_and_applied_at_once(engine: Engine) -> None:
@@ -56,8 +59,11 @@ def test_a_correction_is_stored_and_applied_at_once(engine: Engine) -> None:
     assert (found.post, found.brand, found.label, found.previous) == (
         "x:3", "Maison Lumière", "positive", "neutral")  # the post's only brand
     assert found.language == "fr" and found.text == TEXTS["3"]
-    sentiment, score, made_by = _stored(engine, "3")
+    sentiment, score, made_by, confidence = _stored(engine, "3")
     assert (sentiment, score, made_by["sentiment"]) == ("positive", 1.0, "correction")
+    # an analyst's label is certain: it leaves the least-certain-first order
+    assert (confidence, made_by["sentiment_confidence"]) == (1.0, "correction")
+    assert _stored(engine, "1")[3] == 0.5  # the others are untouched
     assert made_by["language"] == "platform"  # the other values' provenance is kept
 
     again = corrections.correct(engine, "x:3", "negative")
@@ -108,4 +114,7 @@ def test_one_active_head_per_brand_and_rescoring_keeps_corrections(engine: Engin
     assert corrections.rescore(engine, brand_id, classifier, batch_size=2) == 3
     assert _stored(engine, "1")[0] == "negative"  # the flipped head scored it
     assert _stored(engine, "1")[2]["sentiment"].endswith(".r2")
+    rescored = _stored(engine, "1")
+    assert rescored[3] is not None and 1 / 3 <= rescored[3] <= 1 and rescored[3] != 0.5
+    assert rescored[2]["sentiment_confidence"] == rescored[2]["sentiment"]
     assert _stored(engine, "2")[:2] == ("neutral", 0.0)  # corrected: left alone

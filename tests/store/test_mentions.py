@@ -79,6 +79,8 @@ def _value(item: Mention, sort: Sort) -> Any:
         return item.created_at
     if sort is Sort.ENGAGEMENT:
         return item.engagement
+    if sort is Sort.LEAST_CERTAIN:
+        return item.enrichment.sentiment_confidence if item.enrichment else None
     return item.enrichment.sentiment_score if item.enrichment else None
 
 

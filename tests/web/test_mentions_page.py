@@ -224,6 +224,26 @@ def test_a_mention_page_shows_text_author_thread_analysis_and_brands(
     assert 'aria-current="page">Mentions</a>' in text
 
 
+def test_the_least_certain_labels_come_first_to_be_reviewed(mentions_site: MentionSite
+                                                            ) -> None:
+    ms = mentions_site
+    brand = _open(ms)
+    listed = _page(ms, brand, sort="sentiment_confidence").text
+    keys = _keys(ms, listed)
+    assert keys == _api_keys(ms, sort="sentiment_confidence")[:25]
+    assert '<option value="sentiment_confidence" selected>Sentiment le moins sûr d’abord' \
+        in listed
+    items = listed.split('<li class="mention" id="mention-')[1:]
+    confidences = [ms.get(f"/api/v1/posts/{ms.seeded.ids[key]}")["enrichment"]
+                   ["sentiment_confidence"] for key in keys]
+    assert confidences == sorted(confidences) and confidences[0] < 0.5 < confidences[-1]
+    # "unsure" below half the model's belief, and only there
+    assert ["incertain" in item for item in items] == [c < 0.5 for c in confidences]
+    detail = plain(ms.site.client.get(f"/brands/{brand}/mentions/{ms.seeded.ids[keys[0]]}").text)
+    shown = f"{round(confidences[0] * 100)} %"
+    assert f"<dt>Certitude du sentiment</dt><dd>{shown}</dd>" in detail
+
+
 def _form(ms: MentionSite, brand: int, post: int, **data: str) -> dict[str, str]:
     page = ms.site.client.get(f"/brands/{brand}/mentions/{post}")
     return {"csrf_token": hidden(page), **data}

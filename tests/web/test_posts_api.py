@@ -16,7 +16,8 @@ from tests.web.mention_site import MentionSite, mentions_site
 
 __all__ = ["mentions_site"]
 
-SORTS = ["-created_at", "created_at", "-engagement", "-sentiment_score", "sentiment_score"]
+SORTS = ["-created_at", "created_at", "-engagement", "-sentiment_score", "sentiment_score",
+         "sentiment_confidence"]
 
 
 def _sort_value(item: dict[str, Any], sort: str) -> Any:
@@ -25,7 +26,7 @@ def _sort_value(item: dict[str, Any], sort: str) -> Any:
         return item["created_at"]
     if name == "engagement":
         return item["engagement"]["total"]
-    return item["enrichment"]["sentiment_score"] if item["enrichment"] else None
+    return item["enrichment"][name] if item["enrichment"] else None
 
 
 def _reference(items: list[dict[str, Any]], sort: str) -> list[int]:

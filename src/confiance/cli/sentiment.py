@@ -15,6 +15,8 @@ from confiance.cli.output import console, number, print_json, rows_table
 from confiance.enrich.sentiment import SentimentClassifier, SentimentModel
 from confiance.enrich.sentiment_train import retrain as train_head
 from confiance.store import brands, corrections
+from confiance.store.mention_records import Filters, Sort
+from confiance.store.mentions import list_mentions
 from confiance.store.tables import brand_posts
 
 sentiment_app = typer.Typer(help="Correct sentiment labels and retrain a brand's model.",
@@ -74,6 +76,40 @@ def list_corrections(
     rows = [{**c.as_dict(), "text": c.text[:60]} for c in found]
     console().print(rows_table("Sentiment corrections", rows,
                                ["post", "brand", "previous", "label", "corrected_by", "text"]))
+
+
+@sentiment_app.command("review", epilog="""\b
+Example:
+  confiance sentiment review --brand "Maison Lumière" --limit 20
+  confiance sentiment correct x:1712345678 negative   # then correct what is wrong
+""")
+def review(
+    ctx: typer.Context,
+    brand: Annotated[str, typer.Option(help="The brand whose posts to review.")],
+    limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many posts.")] = 20,
+    json_output: JsonOpt = False,
+) -> None:
+    """List the brand's posts whose sentiment the model was least sure of, least sure first:
+    the corrections that teach a retrain the most. Corrected posts come last."""
+    engine = app_context(ctx).ready_engine()
+    brand_id = brands.resolve(engine, brand)
+    with engine.connect() as conn:
+        page = list_mentions(conn, Filters((brand_id,)), sort=Sort.LEAST_CERTAIN, limit=limit)
+    rows = [{"post": f"{m.platform}:{m.platform_id}", "id": m.id,
+             "sentiment": m.enrichment.sentiment if m.enrichment else None,
+             "confidence": m.enrichment.sentiment_confidence if m.enrichment else None,
+             "text": " ".join(filter(None, (m.title, m.text)))} for m in page.items]
+    if json_output:
+        print_json({"brand": brand, "posts": rows})
+        return
+    shown = [{**row, "text": str(row["text"])[:60],
+              "confidence": None if m.enrichment is None or m.enrichment.sentiment_confidence
+              is None else f"{m.enrichment.sentiment_confidence:.0%}"}
+             for row, m in zip(rows, page.items, strict=True)]
+    console().print(rows_table("Least certain sentiment first", shown,
+                               ["post", "sentiment", "confidence", "text"]))
+    if rows:
+        console().print("Correct a label with: confiance sentiment correct POST LABEL")
 
 
 @sentiment_app.command("retrain", epilog="""\b

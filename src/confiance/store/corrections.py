@@ -93,10 +93,12 @@ def correct(engine: Engine, ref: str, label: str, *, brand_id: int | None = None
             .returning(sentiment_corrections.c.id)).scalar_one()
         if stored is not None:
             made_by = {**(stored.made_by or {}), "sentiment": "correction",
-                       "sentiment_score": "correction"}
+                       "sentiment_score": "correction", "sentiment_confidence": "correction"}
             score = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}[label]
+            # An analyst's label is certain: it leaves the least-certain-first review order.
             conn.execute(update(enrichments).where(enrichments.c.post_id == post.id)
-                         .values(sentiment=label, sentiment_score=score, made_by=made_by))
+                         .values(sentiment=label, sentiment_score=score,
+                                 sentiment_confidence=1.0, made_by=made_by))
             rollups.refresh(conn, [post.id])
     found = list_corrections(engine, correction_id=new_id)
     return found[0]
@@ -216,11 +218,14 @@ def rescore(engine: Engine, brand_id: int, classifier: Any, *, batch_size: int =
             for row, doc in zip(todo, scored, strict=True):
                 if "sentiment" not in doc.values:
                     continue
-                made_by = {**(row.made_by or {}), "sentiment": doc.made_by["sentiment"],
-                           "sentiment_score": doc.made_by["sentiment"]}
+                maker = doc.made_by["sentiment"]
+                made_by = {**(row.made_by or {}), "sentiment": maker,
+                           "sentiment_score": maker, "sentiment_confidence": maker}
                 conn.execute(update(enrichments).where(enrichments.c.post_id == row.id).values(
                     sentiment=doc.values["sentiment"],
-                    sentiment_score=doc.values["sentiment_score"], made_by=made_by))
+                    sentiment_score=doc.values["sentiment_score"],
+                    sentiment_confidence=doc.values.get("sentiment_confidence"),
+                    made_by=made_by))
             rollups.refresh(conn, (row.id for row in todo))
         done += len(rows)
         if progress is not None:

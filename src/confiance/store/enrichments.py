@@ -17,8 +17,8 @@ from confiance.store import brands, rollups
 from confiance.store.runs import utcnow
 from confiance.store.tables import brand_posts, enrichments, posts
 
-COLUMNS = ("language", "language_confidence", "sentiment", "sentiment_score", "topics",
-           "toxicity", "flags", "intent")
+COLUMNS = ("language", "language_confidence", "sentiment", "sentiment_score",
+           "sentiment_confidence", "topics", "toxicity", "flags", "intent")
 """Enrichment values stored as columns; a value no component wrote stays NULL."""
 PROVENANCE = frozenset((*COLUMNS, "brand_matches"))
 """Values whose maker ``made_by`` records: what is stored (run-only values such as the

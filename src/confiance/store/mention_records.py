@@ -25,6 +25,8 @@ class Sort(StrEnum):
     ENGAGEMENT = "-engagement"
     MOST_POSITIVE = "-sentiment_score"
     MOST_NEGATIVE = "sentiment_score"
+    LEAST_CERTAIN = "sentiment_confidence"
+    """The sentiment labels the model was least sure of first (to review and correct)."""
 
     @property
     def descending(self) -> bool:
@@ -39,7 +41,14 @@ class Sort(StrEnum):
             return posts.c.created_at
         if name == "engagement":
             return ENGAGEMENT
+        if name == "sentiment_confidence":
+            return enrichments.c.sentiment_confidence
         return enrichments.c.sentiment_score
+
+    @property
+    def enriched(self) -> bool:
+        """Whether the sort value is enrichment's (a post not analysed yet has none)."""
+        return self.value.lstrip("-").startswith("sentiment_")
 
     @property
     def nullable(self) -> bool:
@@ -91,6 +100,7 @@ class Enrichment:
 
     sentiment: str | None
     sentiment_score: float | None
+    sentiment_confidence: float | None
     topics: list[str]
     toxicity: float | None
     flags: list[str]

@@ -183,7 +183,8 @@ def _columns() -> list[Any]:
             ENGAGEMENT.label("engagement"), authors.c.id.label("author_pk"),
             posts.c.author_id, authors.c.handle, authors.c.display_name, authors.c.followers,
             enrichments.c.post_id.label("enriched"), enrichments.c.sentiment,
-            enrichments.c.sentiment_score, enrichments.c.topics, enrichments.c.toxicity,
+            enrichments.c.sentiment_score, enrichments.c.sentiment_confidence,
+            enrichments.c.topics, enrichments.c.toxicity,
             enrichments.c.flags, enrichments.c.intent, enrichments.c.made_by]
 
 
@@ -244,8 +245,7 @@ class _Reader:
     def _order(self, nulls: bool) -> tuple[ColumnElement[Any] | None, ColumnElement[Any]]:
         if nulls:
             return None, posts.c.id
-        tie = enrichments.c.post_id if self.sort.key is enrichments.c.sentiment_score \
-            else posts.c.id
+        tie = enrichments.c.post_id if self.sort.enriched else posts.c.id
         return self.sort.key, tie
 
     def _phase(self, after: Position | None, n: int, *, nulls: bool) -> list[Any]:
@@ -301,7 +301,7 @@ class _Reader:
                 ) -> Any:
         """The next :data:`WINDOW` posts in sort order after ``start``, from the index."""
         base: Any = enrichments if tie is enrichments.c.post_id else posts
-        if key is None and self.sort.key is enrichments.c.sentiment_score:
+        if key is None and self.sort.enriched:
             base = posts.outerjoin(enrichments, enrichments.c.post_id == posts.c.id)
         columns = [tie.label("id")] if key is None else [tie.label("id"), key.label("k")]
         query = select(*columns).select_from(base).where(*bounds)
@@ -346,8 +346,8 @@ def _mention(row: Any) -> Mention:
     attributes by name costs more than everything else here)."""
     (post_id, platform, platform_id, url, kind, text, title, created_at, language, rating,
      parent_id, hashtags, mentions, likes, comments, shares, views, engagement_, author_pk,
-     author_id, handle, display_name, followers, enriched, sentiment, score, topics,
-     toxicity, flags, intent, made_by) = row
+     author_id, handle, display_name, followers, enriched, sentiment, score, confidence,
+     topics, toxicity, flags, intent, made_by) = row
     author = None
     if author_id is not None:
         author = AuthorRef(id=None if author_pk is None else int(author_pk),
@@ -356,8 +356,8 @@ def _mention(row: Any) -> Mention:
     enrichment = None
     if enriched is not None:
         enrichment = Enrichment(sentiment=sentiment, sentiment_score=score,
-                                topics=list(topics or []), toxicity=toxicity,
-                                flags=list(flags or []), intent=intent,
+                                sentiment_confidence=confidence, topics=list(topics or []),
+                                toxicity=toxicity, flags=list(flags or []), intent=intent,
                                 made_by=dict(made_by or {}))
     return Mention(
         id=int(post_id), platform=platform, platform_id=platform_id, url=url, kind=kind,
@@ -439,11 +439,7 @@ def _full(conn: Connection, rows: Sequence[Any]) -> list[Any]:
 def _position(row: Any, sort: Sort) -> Position:
     """Where ``row`` stands in ``sort`` (a full row, or a lean one with its ``value``)."""
     name = sort.value.lstrip("-")
-    if "value" in row._fields:
-        value = row.value
-    else:
-        value = row.created_at if name == "created_at" else row.engagement \
-            if name == "engagement" else row.sentiment_score
+    value = row.value if "value" in row._fields else getattr(row, name)
     return Position(value=utc(value) if name == "created_at" else value, id=int(row.id))
 
 

@@ -245,6 +245,7 @@ enrichments = Table(
     Column("language_confidence", Float),
     Column("sentiment", String(10)),
     Column("sentiment_score", Float),
+    Column("sentiment_confidence", Float),
     Column("topics", Json),
     Column("toxicity", Float),
     Column("flags", Json),
@@ -255,6 +256,7 @@ enrichments = Table(
     Index(None, "language"),
     Index(None, "sentiment"),
     Index(None, "sentiment_score", "post_id"),  # mentions sorted by sentiment score
+    Index(None, "sentiment_confidence", "post_id"),  # least certain sentiment first
 )
 """What enrichment wrote for a post; ``made_by`` maps each value to the versioned component
 (or ``platform``) that produced it, ``errors`` lists components that failed on the post."""

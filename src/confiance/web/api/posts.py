@@ -64,6 +64,7 @@ class EnrichmentOut(BaseModel):
 
     sentiment: str | None
     sentiment_score: float | None
+    sentiment_confidence: float | None
     topics: list[str]
     toxicity: float | None
     flags: list[str]
@@ -264,7 +265,8 @@ def listing(
             "An author id (from /authors) or a handle as stored (without @)"))] = None,
         sort: Annotated[Sort, Query(description=(
             "-created_at (newest first), created_at, -engagement, -sentiment_score "
-            "(most positive first), sentiment_score"))] = Sort.NEWEST,
+            "(most positive first), sentiment_score, sentiment_confidence (the labels the "
+            "model was least sure of first: the ones to review)"))] = Sort.NEWEST,
 ) -> Listing:
     """The validated filters of a mentions request (E605, E613, E630, E401-E406)."""
     since, until = checked_period(since, until)
@@ -332,8 +334,8 @@ def list_posts(params: ListingParams, conn: Conn, limit: Limit = 50,
 EXPORT_COLUMNS = ("id", "platform", "platform_id", "url", "kind", "created_at", "language",
                   "author_id", "author_handle", "author_name", "author_followers", "likes",
                   "comments", "shares", "views", "engagement", "sentiment",
-                  "sentiment_score", "topics", "toxicity", "flags", "intent", "brands",
-                  "title", "text")
+                  "sentiment_score", "sentiment_confidence", "topics", "toxicity", "flags",
+                  "intent", "brands", "title", "text")
 
 
 def export_row(item: Mention) -> list[Any]:
@@ -345,6 +347,7 @@ def export_row(item: Mention) -> list[Any]:
             author.name if author else None, author.followers if author else None,
             item.likes, item.comments, item.shares, item.views, item.engagement,
             found.sentiment if found else None, found.sentiment_score if found else None,
+            found.sentiment_confidence if found else None,
             "|".join(found.topics) if found else None, found.toxicity if found else None,
             "|".join(found.flags) if found else None, found.intent if found else None,
             "|".join(link.name for link in item.brands), item.title, item.text]
