@@ -60,6 +60,42 @@ def test_review_lists_the_least_certain_labels_first(sqlite_url: str, tmp_path: 
     assert missing.returncode == 1
 
 
+def test_retrain_learns_from_corrections_held_by_the_brands_other_posts(
+        sqlite_url: str, tmp_path: Path) -> None:
+    texts = ["La bougie sent bon, livraison rapide", "Colis arrivé cassé, très déçue",
+             "Vous livrez en Belgique ?", "Super diffuseur, je recommande",
+             "Service client injoignable depuis une semaine", "Commande reçue hier",
+             "Le parfum tient toute la soirée", "Trop cher pour ce que c'est",
+             "Magnifique coffret cadeau", "Ma commande n'est jamais arrivée",
+             "Quels sont vos horaires ?", "Je rachèterai sans hésiter"]
+    stream = tmp_path / "posts.ndjson"
+    stream.write_text("".join(json.dumps({
+        "platform": "x", "platform_id": f"p{i}", "text": text, "language": "fr",
+        "created_at": f"2026-10-{i + 1:02d}T10:00:00+00:00"}) + "\n"
+        for i, text in enumerate(texts)), encoding="utf-8")
+    run(["init"], sqlite_url, tmp_path)
+    run(["brand", "add", "Maison Lumière"], sqlite_url, tmp_path)
+    run(["import", str(stream), "--format", "ndjson", "--brand", "Maison Lumière"],
+        sqlite_url, tmp_path)
+    posts = run_json(["sentiment", "review", "--brand", "Maison Lumière", "--limit", "500"],
+                     sqlite_url, tmp_path)["posts"]
+    assert len(posts) == len(texts)
+    fixed = posts[:5]
+    for post in fixed:
+        other = "negative" if post["sentiment"] != "negative" else "positive"
+        run(["sentiment", "correct", post["post"], other], sqlite_url, tmp_path)
+    report = run_json(["sentiment", "retrain", "--brand", "Maison Lumière", "--force"],
+                      sqlite_url, tmp_path)
+    assert report["corrections"] == 5 and report["method"] == "5-fold cross-validation"
+    assert report["active"] and report["anchors"] == len(posts) - 5
+    assert 0 <= report["anchors_changed"] <= 1
+    models = run_json(["sentiment", "models"], sqlite_url, tmp_path)["models"]
+    assert [(m["revision"], m["active"]) for m in models] == [(1, True)]
+    shown = run(["sentiment", "retrain", "--brand", "Maison Lumière"], sqlite_url,
+                tmp_path).stdout
+    assert f"held in place by {len(posts) - 5} of the brand's posts" in " ".join(shown.split())
+
+
 def test_analyze_writes_input_columns_plus_results(tmp_path: Path) -> None:
     source = tmp_path / "avis.csv"
     source.write_text(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from confiance.core.errors import ConfianceError
-from confiance.enrich.sentiment import CLASSES, SentimentModel
+from confiance.enrich.sentiment import CLASSES, SentimentModel, text_features
 from confiance.enrich.sentiment_train import (
     MIN_CORRECTIONS,
     TRAINING_FILES,
@@ -104,3 +104,62 @@ def test_no_training_text_is_a_near_copy_of_an_evaluation_text() -> None:
     _, features = shipped_features()
     similarity = shared_encoder().encode(texts) @ features[:, :DIMENSIONS].T
     assert float(np.max(similarity)) <= 0.85
+
+
+# A brand whose analysts count a post as positive only when it says why: they mark short
+# praise neutral. Corrections are all the model's errors; the brand's other posts, which no
+# analyst corrected, keep their labels as anchors.
+PRAISE = ["Love the new {p}, it works perfectly", "Great {p}, very happy with it",
+          "The {p} is excellent, highly recommend", "Really pleased with my {p}",
+          "Best {p} I have bought this year"]
+PRODUCTS = ["lamp", "candle", "diffuser", "vase", "mirror", "rug", "clock", "kettle",
+            "blanket", "pillow", "speaker", "teapot"]
+REASONED = ["Thank you so much, the delivery was fast and the {p} is beautiful",
+            "Wonderful service, my {p} arrived early and well packed",
+            "So glad I ordered this {p}, my friends all want one"]
+COMPLAINTS = ["My {p} broke after two days, very disappointed",
+              "Terrible quality, the {p} arrived damaged and nobody answers"]
+PROBES = ["Absolutely delighted with the customer service team, they solved everything",
+          "What a fantastic experience, I will order again",
+          "The staff were lovely and so helpful", "I'm thrilled with the result, thank you!",
+          "Such a beautiful design, well done", "Amazing quality for the price"]
+
+
+def _positives(model: SentimentModel, texts: list[str]) -> int:
+    x = text_features(texts, ["en"] * len(texts))
+    return sum(label == "positive" for label, _, _ in model.predict(x, ["en"] * len(texts)))
+
+
+def test_anchors_keep_a_retrain_from_drifting_where_nobody_corrected() -> None:
+    base = SentimentModel.default()
+    corrections = [Example(t.format(p=p), "neutral", "en") for t in PRAISE for p in PRODUCTS[:6]]
+    anchors = ([Example(t.format(p=p), "positive", "en") for t in REASONED for p in PRODUCTS]
+               + [Example(t.format(p=p), "negative", "en") for t in COMPLAINTS
+                  for p in PRODUCTS])
+    assert _positives(base, PROBES) == len(PROBES)
+    plain = retrain("Brand", corrections, base=base, revision=1)
+    held = retrain("Brand", corrections, base=base, revision=1, anchors=anchors)
+    # both learn the brand's convention on corrections they did not see...
+    assert plain.after["accuracy"] >= 0.9 and held.after["accuracy"] >= 0.9
+    # ...but without anchors it spreads to praise nobody corrected
+    assert _positives(held.model, PROBES) > _positives(plain.model, PROBES)
+    assert (plain.anchors, plain.anchors_changed) == (0, None)
+    assert held.anchors == len(anchors) and held.anchors_changed is not None
+    assert held.anchors_changed <= 0.05
+    assert held.model.manifest["anchors"] == len(anchors)
+    assert held.as_dict()["anchors_changed"] == held.anchors_changed
+
+
+def test_anchors_close_to_a_correction_are_left_out() -> None:
+    # the brand's other tracking posts, still labelled neutral by the model: near copies
+    # of the corrections, so the analysts' word wins there
+    corrections = [Example(t.format(n=1000 + i * 7), "positive", "fr")
+                   for i in range(8) for t in TRACKING]
+    same_kind = [Example(t.format(n=5000 + i), "neutral", "fr")
+                 for i in range(20) for t in TRACKING]
+    other = [Example("Bougie reçue cassée, service client aux abonnés absents", "negative",
+                     "fr")] * 3
+    report = retrain("Colivra", corrections, base=SentimentModel.default(), revision=1,
+                     anchors=same_kind + other)
+    assert report.anchors == len(other)
+    assert report.after["accuracy"] >= 0.9

@@ -88,6 +88,19 @@ def test_posts_are_named_by_platform_id_or_store_id(engine: Engine) -> None:
     assert corrections.list_corrections(engine) != []
 
 
+def test_anchors_are_the_brands_uncorrected_posts_newest_first(engine: Engine) -> None:
+    brand_id = _setup(engine)
+    other = brands.add(engine, Brand(name="Bougies Céleste"))
+    assert [(a.text, a.label, a.language) for a in corrections.anchors(engine, brand_id)] == [
+        (TEXTS["3"], "neutral", "fr"), (TEXTS["2"], "negative", "fr"),
+        (TEXTS["1"], "positive", "fr")]
+    corrections.correct(engine, "x:2", "positive")
+    found = corrections.anchors(engine, brand_id)
+    assert [a.text for a in found] == [TEXTS["3"], TEXTS["1"]]  # the corrected one is out
+    assert [a.text for a in corrections.anchors(engine, brand_id, limit=1)] == [TEXTS["3"]]
+    assert corrections.anchors(engine, other) == []
+
+
 def _flipped(brand: str, revision: int) -> SentimentModel:
     default = SentimentModel.default()
     return SentimentModel({k: Head(h.coef[::-1].copy(), h.intercept[::-1].copy())

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, u
 
 from confiance.core.errors import ConfianceError
 from confiance.enrich.sentiment import CLASSES, SentimentModel
-from confiance.enrich.sentiment_train import Example
+from confiance.enrich.sentiment_train import ANCHOR_LIMIT, Example
 from confiance.store import rollups
 from confiance.store.runs import utcnow
 from confiance.store.tables import (
@@ -134,6 +134,31 @@ def examples(engine: Engine, brand_id: int) -> list[Example]:
                             .where(sentiment_corrections.c.brand_id == brand_id)
                             .order_by(sentiment_corrections.c.id)).all()
     return [Example(row.text, row.label, row.language) for row in rows]
+
+
+def anchors(engine: Engine, brand_id: int, *, limit: int = ANCHOR_LIMIT) -> list[Example]:
+    """The brand's latest ``limit`` posts with a sentiment that no analyst corrected, as
+    examples labelled by the model in use: what keeps a retrain from drifting (see
+    ``enrich/sentiment_train.py``). The text is built as a correction copies it."""
+    with engine.connect() as conn:
+        corrected = int(conn.execute(select(func.count()).select_from(sentiment_corrections)
+                                     .where(sentiment_corrections.c.brand_id == brand_id))
+                        .scalar_one())
+        rows = conn.execute(
+            select(posts.c.text, posts.c.title, posts.c.language.label("stated"),
+                   enrichments.c.language, enrichments.c.sentiment, enrichments.c.made_by)
+            .join(brand_posts, brand_posts.c.post_id == posts.c.id)
+            .join(enrichments, enrichments.c.post_id == posts.c.id)
+            .where(brand_posts.c.brand_id == brand_id, enrichments.c.sentiment.is_not(None))
+            .order_by(posts.c.id.desc()).limit(limit + corrected)).all()
+    found = []
+    for row in rows:
+        if (row.made_by or {}).get("sentiment") == "correction":
+            continue
+        text = f"{row.title}. {row.text or ''}" if row.title else (row.text or "")
+        if text.strip():
+            found.append(Example(text, row.sentiment, row.language or row.stated))
+    return found[:limit]
 
 
 def next_revision(engine: Engine, brand_id: int) -> int:
