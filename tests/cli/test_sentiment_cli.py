@@ -93,7 +93,10 @@ def test_retrain_learns_from_corrections_held_by_the_brands_other_posts(
     assert [(m["revision"], m["active"]) for m in models] == [(1, True)]
     shown = run(["sentiment", "retrain", "--brand", "Maison Lumière"], sqlite_url,
                 tmp_path).stdout
-    assert f"held in place by {len(posts) - 5} of the brand's posts" in " ".join(shown.split())
+    flat = " ".join(shown.split())
+    assert f"held in place by {len(posts) - 5} of the brand's posts" in flat
+    assert "before is 0 because every held-out correction is a label the model had wrong" \
+        in flat  # only errors were corrected
 
 
 def test_analyze_writes_input_columns_plus_results(tmp_path: Path) -> None:

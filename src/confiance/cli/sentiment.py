@@ -160,6 +160,10 @@ def retrain(
               f"{report.held_out} held out ({report.method}).")
     out.print(f"  accuracy before {before['accuracy']:.2f} (macro-F1 {before['macro_f1']:.2f}) "
               f"-> after {after['accuracy']:.2f} (macro-F1 {after['macro_f1']:.2f})")
+    if before["accuracy"] == 0:
+        out.print("  (before is 0 because every held-out correction is a label the model had "
+                  "wrong; confirming right labels too, by giving a post its current label, "
+                  "lets this check see both kinds)")
     if report.anchors_changed is not None:
         out.print(f"  held in place by {number(report.anchors)} of the brand's posts that no "
                   f"analyst corrected; the new head changes {report.anchors_changed:.1%} of "
