@@ -88,6 +88,16 @@ def test_posts_are_named_by_platform_id_or_store_id(engine: Engine) -> None:
     assert corrections.list_corrections(engine) != []
 
 
+def test_giving_a_post_its_current_label_confirms_it(engine: Engine) -> None:
+    brand_id = _setup(engine)
+    found = corrections.correct(engine, "x:1", "positive")  # the model said positive
+    assert (found.label, found.previous) == ("positive", "positive")
+    assert [e.label for e in corrections.examples(engine, brand_id)] == ["positive"]
+    sentiment, _, made_by, confidence = _stored(engine, "1")
+    assert (sentiment, made_by["sentiment"], confidence) == ("positive", "correction", 1.0)
+    assert TEXTS["1"] not in [a.text for a in corrections.anchors(engine, brand_id)]
+
+
 def test_anchors_are_the_brands_uncorrected_posts_newest_first(engine: Engine) -> None:
     brand_id = _setup(engine)
     other = brands.add(engine, Brand(name="Bougies Céleste"))
