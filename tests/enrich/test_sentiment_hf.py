@@ -534,3 +534,64 @@ def test_the_transformers_backend(tmp_path: Path) -> None:
             assert doc.values["sentiment_score"] == pytest.approx(p[2] - p[0], abs=1e-3)
             assert doc.values["sentiment"] == ("negative", "neutral", "positive")[p.argmax()]
     assert max(abs(d.values["sentiment_score"]) for d in docs) > 0.05  # not a flat model
+
+
+# --- the store's pipeline with CONFIANCE_SENTIMENT_MODEL ---------------------------------
+
+
+def test_a_model_directory_replaces_the_built_in_sentiment_in_the_pipeline(crafted: Path
+                                                                          ) -> None:
+    from confiance.enrich.pipeline import PipelineSpec
+
+    pipeline = PipelineSpec(sentiment_model=str(crafted)).build()
+    hf = HFSentiment(crafted).name
+    assert hf in pipeline.names and "confiance.sentiment.v1" not in pipeline.names
+    docs = list(pipeline.pipe([Doc.from_text("the film is great", 0),
+                               Doc.from_text("awful", 1)]))
+    assert [d.values["sentiment"] for d in docs] == ["positive", "negative"]
+    assert {d.made_by["sentiment"] for d in docs} == {hf}
+    assert all("intent" in d.values for d in docs)  # the rest of the pipeline still runs
+
+
+def test_the_setting_applies_to_imports_and_a_missing_model_is_e501(
+        crafted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.cli.test_cli import run, run_json
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    stream = tmp_path / "posts.ndjson"
+    stream.write_text("".join(json.dumps({
+        "platform": "x", "platform_id": f"p{i}", "text": text, "language": "en",
+        "created_at": "2026-10-01T10:00:00+00:00"}) + "\n"
+        for i, text in enumerate(["the film is great", "awful"])), encoding="utf-8")
+    run(["init"], url, tmp_path)
+    monkeypatch.setenv("CONFIANCE_SENTIMENT_MODEL", str(crafted))
+    result = run_json(["import", str(stream), "--format", "ndjson"], url, tmp_path)
+    assert HFSentiment(crafted).name in result["enrichment"]["components"]
+    assert result["enrichment"]["enriched"] == 2
+
+    later = tmp_path / "later.ndjson"
+    later.write_text(stream.read_text(encoding="utf-8").replace('"p0"', '"q0"')
+                     .replace('"p1"', '"q1"'), encoding="utf-8")
+    run(["import", str(later), "--format", "ndjson", "--no-enrich"], url, tmp_path)
+    monkeypatch.setenv("CONFIANCE_SENTIMENT_MODEL", str(tmp_path / "no-such-model"))
+    failed = run(["enrich", "--json"], url, tmp_path, check=False)
+    assert failed.returncode == 1 and json.loads(failed.stdout)["error"]["code"] == "E501"
+    assert "no-such-model" in json.loads(failed.stdout)["error"]["message"]
+    monkeypatch.setenv("CONFIANCE_SENTIMENT_MODEL", str(crafted))
+    assert run_json(["enrich"], url, tmp_path)["enriched"] == 2  # nothing was written before
+
+
+def test_a_listener_scores_with_the_model_directory_too(crafted: Path, tmp_path: Path) -> None:
+    from confiance.core.db import make_engine
+    from confiance.core.plugins import plugin_manager
+    from confiance.core.settings import Settings
+    from confiance.listen.service import Listener, ListenerOptions
+    from confiance.sources.registry import FormatRegistry
+    from confiance.store import migrate
+
+    engine = make_engine(Settings(database_url=f"sqlite:///{tmp_path / 'l.db'}"))
+    migrate.upgrade(engine)
+    listener = Listener(engine, clients={}, formats=FormatRegistry.from_plugins(plugin_manager()),
+                        options=ListenerOptions(sentiment_model=str(crafted)))
+    assert HFSentiment(crafted).name in listener.pipeline().names
+    engine.dispose()

@@ -110,7 +110,9 @@ def import_(
             raise typer.Exit(130) from None
     result = summary.as_dict()
     if enrich:
-        result["enrichment"] = run_enrichment(engine, show_progress=not json_output)
+        result["enrichment"] = run_enrichment(
+            engine, show_progress=not json_output,
+            sentiment_model=context.settings.sentiment_model)
     if json_output:
         print_json(result)
         return

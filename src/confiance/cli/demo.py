@@ -55,7 +55,8 @@ def demo(
         summary = ingest.import_file(engine, out / name, fmt,
                                      batch_size=context.settings.import_batch_size)
         imports.append(summary.as_dict())
-    enrichment = run_enrichment(engine, show_progress=not json_output)
+    enrichment = run_enrichment(engine, show_progress=not json_output,
+                                sentiment_model=context.settings.sentiment_model)
     result = stats.summary(engine)
     with engine.begin() as conn:
         email, password = demo_login(conn)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from confiance.cli.context import app_context
 from confiance.cli.output import console, number, print_json
-from confiance.enrich.pipeline import Pipeline, PipelineSpec, enrich_store
+from confiance.enrich.pipeline import PipelineSpec, enrich_store
 from confiance.enrich.runners import Runner, runner_for
 from confiance.store import brands, enrichments
 
@@ -49,11 +49,13 @@ def enrich(
 
     Example: confiance enrich --since 2026-10-01 --brand "Maison Lumière" --workers 4
     """
-    engine = app_context(ctx).ready_engine()
+    context = app_context(ctx)
+    engine = context.ready_engine()
     brand_id = brands.resolve(engine, brand) if brand else None
     runner = runner_for(workers, ray=ray, address=ray_address)
     result = run_enrichment(engine, since=since, brand_id=brand_id, batch_size=batch_size,
-                            show_progress=not json_output, runner=runner)
+                            show_progress=not json_output, runner=runner,
+                            sentiment_model=context.settings.sentiment_model)
     if json_output:
         print_json(result)
     else:
@@ -66,19 +68,14 @@ def enrich(
                         f"{number(result['errors'])} with a component error.")
 
 
-def store_pipeline(engine: Engine) -> Pipeline:
-    """The default pipeline for this store (:meth:`PipelineSpec.from_store`, built): its
-    brands' names set aside by language detection, their queries matched, their retrained
-    sentiment heads used."""
-    return PipelineSpec.from_store(engine).build()
-
-
 def run_enrichment(engine: Engine, *, since: datetime | None = None,
                    brand_id: int | None = None, batch_size: int = 1000,
-                   show_progress: bool = True, runner: Runner | None = None) -> dict[str, Any]:
-    """Enrich pending posts with the store's pipeline (:meth:`PipelineSpec.from_store`),
-    on ``runner`` (this process by default), with a progress bar for people."""
-    spec = PipelineSpec.from_store(engine)
+                   show_progress: bool = True, runner: Runner | None = None,
+                   sentiment_model: str | None = None) -> dict[str, Any]:
+    """Enrich pending posts with the store's pipeline (:meth:`PipelineSpec.from_store`; a
+    ``sentiment_model`` directory replaces the built-in sentiment), on ``runner`` (this
+    process by default), with a progress bar for people."""
+    spec = PipelineSpec.from_store(engine, sentiment_model=sentiment_model)
     total = enrichments.count_pending(engine, since=since, brand_id=brand_id)
     out = console()
     with Progress(TextColumn("[bold]Enriching"), BarColumn(), MofNCompleteColumn(),

@@ -61,7 +61,7 @@ def listen_command(
     settings = context.settings
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs may carry a key
     manager = plugin_manager()
-    options = ListenerOptions(deliver=deliver)
+    options = ListenerOptions(deliver=deliver, sentiment_model=settings.sentiment_model)
     if name:
         options.name = name
     with httpx.Client(timeout=30.0) as http:

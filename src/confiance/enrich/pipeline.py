@@ -30,13 +30,17 @@ class Pipeline:
     @classmethod
     def default(cls, *, brand_names: Sequence[str] = (), matcher: Component | None = None,
                 brand_models: Mapping[str, SentimentModel] | None = None,
-                aspects: Path | str | None = None) -> Pipeline:
+                aspects: Path | str | None = None,
+                sentiment_model: Path | str | None = None) -> Pipeline:
         """The built-in pipeline, in the order each component's inputs need:
 
         language (brand names set aside) -> embedding -> brand queries (``matcher``, when
         brands exist: ``lang:`` sees the detected language) -> sentiment (a brand's retrained
         head when the post matched that brand) -> aspects -> moderation -> intent (reads
         the sentiment). ``aspects`` is a brand aspect file extending the default list.
+        ``sentiment_model`` is a local Hugging Face model directory that scores sentiment
+        instead (:class:`~confiance.enrich.sentiment_hf.HFSentiment`; ``brand_models`` then
+        do not apply).
         """
         from confiance.enrich.aspects import AspectTagger
         from confiance.enrich.embeddings import Embedder
@@ -48,8 +52,13 @@ class Pipeline:
         components: list[Component] = [LanguageDetector(ignore=brand_names), Embedder()]
         if matcher is not None:
             components.append(matcher)
-        components += [SentimentClassifier(brand_models=brand_models),
-                       AspectTagger(aspects), Moderator(), IntentClassifier()]
+        if sentiment_model is not None:
+            from confiance.enrich.sentiment_hf import HFSentiment
+
+            components.append(HFSentiment(sentiment_model))
+        else:
+            components.append(SentimentClassifier(brand_models=brand_models))
+        components += [AspectTagger(aspects), Moderator(), IntentClassifier()]
         return cls(components)
 
     @property
@@ -87,17 +96,23 @@ class PipelineSpec:
     """Brand name -> its retrained sentiment head."""
     aspects: str | None = None
     """A brand aspect file extending the default aspects."""
+    sentiment_model: str | None = None
+    """A local Hugging Face model directory that scores sentiment instead of the built-in
+    head (``CONFIANCE_SENTIMENT_MODEL``); every worker must be able to read it."""
 
     @classmethod
-    def from_store(cls, engine: Engine) -> PipelineSpec:
+    def from_store(cls, engine: Engine, *, sentiment_model: str | None = None
+                   ) -> PipelineSpec:
         """The recipe for this store: its brands' names set aside by language detection,
-        their queries matched, their retrained sentiment heads used."""
+        their queries matched, their retrained sentiment heads used (unless
+        ``sentiment_model`` replaces the built-in sentiment)."""
         from confiance.store import brands, corrections
 
         known = brands.list_brands(engine)
         return cls(brand_names=tuple(b.name for b in known),
                    brands=tuple(brands.queries(engine)) if known else None,
-                   brand_models=corrections.active_models(engine))
+                   brand_models=corrections.active_models(engine),
+                   sentiment_model=sentiment_model or None)
 
     def build(self) -> Pipeline:
         """The pipeline; a stored query that does not parse raises E407."""
@@ -105,7 +120,8 @@ class PipelineSpec:
 
         matcher = BrandMatcher(self.brands) if self.brands is not None else None
         return Pipeline.default(brand_names=self.brand_names, matcher=matcher,
-                                brand_models=self.brand_models or None, aspects=self.aspects)
+                                brand_models=self.brand_models or None, aspects=self.aspects,
+                                sentiment_model=self.sentiment_model)
 
 
 @dataclass

@@ -93,6 +93,9 @@ class ListenerOptions:
     detector_config: DetectorConfig = field(default_factory=DetectorConfig)
     deliver: bool = True
     """Deliver the notifications due (several listeners may all do it: claims are leased)."""
+    sentiment_model: str | None = None
+    """A local Hugging Face model directory that scores sentiment instead of the built-in
+    head (``CONFIANCE_SENTIMENT_MODEL``)."""
 
 
 @dataclass
@@ -372,7 +375,8 @@ class Listener:
     def pipeline(self) -> Pipeline:
         """The store's enrichment pipeline, rebuilt every few minutes."""
         if self._pipeline is None or self.clock() - self._pipeline_at > PIPELINE_REFRESH_S:
-            self._pipeline = PipelineSpec.from_store(self.engine).build()
+            self._pipeline = PipelineSpec.from_store(
+                self.engine, sentiment_model=self.options.sentiment_model).build()
             self._pipeline_at = self.clock()
         return self._pipeline
 
