@@ -95,6 +95,17 @@ def test_retrain_learns_from_corrections_held_by_the_brands_other_posts(
                 tmp_path).stdout
     flat = " ".join(shown.split())
     assert f"held in place by {len(posts) - 5} of the brand's posts" in flat
+    # enriching everything again (after a model change) keeps what analysts corrected
+    again = run_json(["enrich", "--again"], sqlite_url, tmp_path)
+    assert again["enriched"] == len(texts) and "enriched_before" in again
+    after = {p["post"]: p for p in run_json(
+        ["sentiment", "review", "--brand", "Maison Lumière", "--limit", "500"],
+        sqlite_url, tmp_path)["posts"]}
+    for post in fixed:
+        assert after[post["post"]]["confidence"] == 1.0
+        assert after[post["post"]]["sentiment"] != post["sentiment"]  # still the correction
+    assert run_json(["enrich", "--again"], sqlite_url, tmp_path)["enriched"] == len(texts)
+    assert run_json(["enrich"], sqlite_url, tmp_path)["enriched"] == 0
     assert "before is 0 because every held-out correction is a label the model had wrong" \
         in flat  # only errors were corrected
 

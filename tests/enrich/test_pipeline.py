@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from confiance.domain import Brand, Platform, Post
+from confiance.domain.records import aware_utc
 from confiance.enrich.component import Doc, EnrichError, ErrorHandler, raise_errors
 from confiance.enrich.language import LanguageDetector
 from confiance.enrich.pipeline import Pipeline, enrich_store
@@ -100,3 +101,37 @@ def test_a_component_error_is_stored_with_the_post_and_the_rest_goes_on(engine: 
     assert len(failed) == 1 and failed[0].errors[0]["reason"] == "no German today"
     assert failed[0].language == "de" and failed[0].intent is None
     assert sum(r.intent == "praise" for r in rows) == 3
+
+
+def test_enriching_again_redoes_earlier_posts_resumably_and_keeps_corrections(
+        engine: Engine) -> None:
+    from confiance.store import corrections, label_corrections
+
+    brand_id = brands.add(engine, Brand(name="Maison Lumière"))
+    ingest.ingest(engine, _posts(1), source="t", format="t", brand_id=brand_id)
+    enrich_store(engine, Pipeline.default())
+    with engine.connect() as conn:
+        ids = dict(conn.execute(sa.select(enrichments_table.c.post_id,
+                                          enrichments_table.c.sentiment)).all())
+    first, second = sorted(ids)[:2]
+    corrections.correct(engine, str(first), "negative")
+    with engine.begin() as conn:
+        label_corrections.correct_topics(conn, second, brand_id, ["price"])
+    cut = datetime.now(UTC)
+    assert enrichments.count_pending(engine) == 0
+    assert enrichments.count_pending(engine, enriched_before=cut) == 4
+    # one batch of 3 is committed, then the run stops: the same cut goes on with the last one
+    batches = enrichments.pending(engine, enriched_before=cut, batch_size=3)
+    with engine.begin() as conn:
+        enrichments.save(conn, [(post_id, next(iter(Pipeline.default().pipe([doc]))), [])
+                                for post_id, doc in next(batches)])
+    assert enrichments.count_pending(engine, enriched_before=cut) == 1
+    assert enrich_store(engine, Pipeline.default(), enriched_before=cut).enriched == 1
+    assert enrichments.count_pending(engine, enriched_before=cut) == 0
+    with engine.connect() as conn:
+        rows = {r.post_id: r for r in conn.execute(sa.select(enrichments_table))}
+    assert (rows[first].sentiment, rows[first].made_by["sentiment"]) == ("negative",
+                                                                          "correction")
+    assert rows[first].sentiment_confidence == 1.0
+    assert (rows[second].topics, rows[second].made_by["topics"]) == (["price"], "correction")
+    assert all(aware_utc(r.enriched_at) >= cut for r in rows.values())

@@ -11,9 +11,11 @@ from sqlalchemy import Engine
 
 from confiance.cli.context import app_context
 from confiance.cli.output import console, number, print_json
+from confiance.domain.records import aware_utc
 from confiance.enrich.pipeline import PipelineSpec, enrich_store
 from confiance.enrich.runners import Runner, runner_for
 from confiance.store import brands, enrichments
+from confiance.store.runs import utcnow
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +40,13 @@ def enrich(
     ray_address: Annotated[str | None, typer.Option(
         help="Address of a Ray cluster (ray://HOST:10001, HOST:6379 or auto); implies "
         "--ray.")] = None,
+    again: Annotated[bool, typer.Option(
+        "--again", help="Also enrich again the posts enriched before this run started "
+        "(after changing CONFIANCE_SENTIMENT_MODEL or upgrading); analysts' corrections "
+        "are kept.")] = False,
+    enriched_before: Annotated[datetime | None, typer.Option(
+        help="Also enrich again the posts enriched before this time (ISO 8601, UTC): how "
+        "an interrupted --again run goes on.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Enrich every stored post not enriched yet: language, sentiment, aspects, moderation
@@ -45,7 +54,8 @@ def enrich(
 
     Each batch is committed: an interrupted run resumes where it stopped. For a large
     backfill, --workers N runs N pipelines in a process pool, --ray on Ray actors; this
-    process still writes every batch, in order.
+    process still writes every batch, in order. --again enriches the posts already enriched
+    too, keeping the values analysts corrected.
 
     Example: confiance enrich --since 2026-10-01 --brand "Maison Lumière" --workers 4
     """
@@ -53,9 +63,20 @@ def enrich(
     engine = context.ready_engine()
     brand_id = brands.resolve(engine, brand) if brand else None
     runner = runner_for(workers, ray=ray, address=ray_address)
-    result = run_enrichment(engine, since=since, brand_id=brand_id, batch_size=batch_size,
-                            show_progress=not json_output, runner=runner,
-                            sentiment_model=context.settings.sentiment_model)
+    before = enriched_before or (utcnow() if again else None)
+    try:
+        result = run_enrichment(engine, since=since, brand_id=brand_id, batch_size=batch_size,
+                                show_progress=not json_output, runner=runner,
+                                sentiment_model=context.settings.sentiment_model,
+                                enriched_before=before)
+    except KeyboardInterrupt:
+        if before is not None:
+            console().print("Interrupted: every batch committed so far is kept. To go on: "
+                            "confiance enrich --enriched-before "
+                            f"{aware_utc(before).isoformat(timespec='seconds')}")
+        raise typer.Exit(130) from None
+    if before is not None:
+        result["enriched_before"] = aware_utc(before).isoformat()
     if json_output:
         print_json(result)
     else:
@@ -71,12 +92,14 @@ def enrich(
 def run_enrichment(engine: Engine, *, since: datetime | None = None,
                    brand_id: int | None = None, batch_size: int = 1000,
                    show_progress: bool = True, runner: Runner | None = None,
-                   sentiment_model: str | None = None) -> dict[str, Any]:
+                   sentiment_model: str | None = None,
+                   enriched_before: datetime | None = None) -> dict[str, Any]:
     """Enrich pending posts with the store's pipeline (:meth:`PipelineSpec.from_store`; a
     ``sentiment_model`` directory replaces the built-in sentiment), on ``runner`` (this
     process by default), with a progress bar for people."""
     spec = PipelineSpec.from_store(engine, sentiment_model=sentiment_model)
-    total = enrichments.count_pending(engine, since=since, brand_id=brand_id)
+    total = enrichments.count_pending(engine, since=since, brand_id=brand_id,
+                                      enriched_before=enriched_before)
     out = console()
     with Progress(TextColumn("[bold]Enriching"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=out, transient=True,
@@ -84,5 +107,6 @@ def run_enrichment(engine: Engine, *, since: datetime | None = None,
         task = bar.add_task("enrich", total=total)
         summary = enrich_store(engine, spec, since=since, brand_id=brand_id,
                                batch_size=batch_size, runner=runner,
+                               enriched_before=enriched_before,
                                progress=lambda done: bar.update(task, completed=done))
     return summary.as_dict()

@@ -147,8 +147,12 @@ class EnrichSummary:
 def enrich_store(engine: Engine, pipeline: Pipeline | PipelineRecipe, *,
                  since: datetime | None = None, brand_id: int | None = None,
                  batch_size: int = 1000, progress: Callable[[int], None] | None = None,
-                 runner: Runner | None = None) -> EnrichSummary:
+                 runner: Runner | None = None,
+                 enriched_before: datetime | None = None) -> EnrichSummary:
     """Enrich every post not yet enriched; each batch is committed, so a stopped run resumes.
+    With ``enriched_before``, posts enriched before that time are enriched again too (an
+    analyst's corrections are kept: :func:`confiance.store.enrichments.save`); a stopped
+    run resumes when given the same time.
 
     ``runner`` (:mod:`confiance.enrich.runners`) runs the pipeline: in this process by
     default, or in a process pool or on Ray, which need a picklable recipe
@@ -174,7 +178,7 @@ def enrich_store(engine: Engine, pipeline: Pipeline | PipelineRecipe, *,
             yield [doc for _, doc in batch]
 
     pending = enrichments.pending(engine, since=since, brand_id=brand_id,
-                                  batch_size=batch_size)
+                                  batch_size=batch_size, enriched_before=enriched_before)
     with closing(runner.map(built if runner.in_process else pipeline, docs_of(pending))) \
             as done:
         for result in done:

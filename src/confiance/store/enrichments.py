@@ -10,8 +10,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, delete, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 
+from confiance.domain.records import aware_utc
 from confiance.enrich.component import Doc
 from confiance.store import brands, rollups
 from confiance.store.runs import utcnow
@@ -25,12 +36,17 @@ PROVENANCE = frozenset((*COLUMNS, "brand_matches"))
 embedding are left out)."""
 
 
-def _pending(since: datetime | None, brand_id: int | None) -> Select[Any]:
+def _pending(since: datetime | None, brand_id: int | None,
+             enriched_before: datetime | None = None) -> Select[Any]:
+    """Posts without enrichment, and with ``enriched_before`` those enriched before it."""
+    waiting: ColumnElement[bool] = enrichments.c.post_id.is_(None)
+    if enriched_before is not None:
+        waiting = or_(waiting, enrichments.c.enriched_at < aware_utc(enriched_before))
     query = (select(posts.c.id, posts.c.platform, posts.c.platform_id, posts.c.kind,
                     posts.c.text, posts.c.title, posts.c.language, posts.c.hashtags,
                     posts.c.mentions)
              .outerjoin(enrichments, enrichments.c.post_id == posts.c.id)
-             .where(enrichments.c.post_id.is_(None)))
+             .where(waiting))
     if since is not None:
         query = query.where(posts.c.created_at >= since)
     if brand_id is not None:
@@ -40,19 +56,22 @@ def _pending(since: datetime | None, brand_id: int | None) -> Select[Any]:
 
 
 def count_pending(engine: Engine, *, since: datetime | None = None,
-                  brand_id: int | None = None) -> int:
-    """How many posts have not been enriched yet."""
-    query = select(func.count()).select_from(_pending(since, brand_id).subquery())
+                  brand_id: int | None = None, enriched_before: datetime | None = None) -> int:
+    """How many posts have not been enriched yet (or were, before ``enriched_before``)."""
+    query = select(func.count()).select_from(
+        _pending(since, brand_id, enriched_before).subquery())
     with engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
 
 
 def pending(engine: Engine, *, since: datetime | None = None, brand_id: int | None = None,
-            batch_size: int = 1000) -> Iterator[list[tuple[int, Doc]]]:
-    """Posts not yet enriched, in batches of (post id, doc), in id order (keyset paging)."""
+            batch_size: int = 1000, enriched_before: datetime | None = None
+            ) -> Iterator[list[tuple[int, Doc]]]:
+    """Posts not yet enriched (or enriched before ``enriched_before``), in batches of (post
+    id, doc), in id order (keyset paging)."""
     last = 0
     while True:
-        query = (_pending(since, brand_id).where(posts.c.id > last)
+        query = (_pending(since, brand_id, enriched_before).where(posts.c.id > last)
                  .order_by(posts.c.id).limit(batch_size))
         with engine.connect() as conn:
             rows = conn.execute(query).all()
@@ -86,6 +105,22 @@ def stored(conn: Connection, *, after: int = 0, limit: int = 1000) -> list[tuple
     return found
 
 
+def _keep_corrections(conn: Connection, results: Sequence[tuple[int, Doc, Any]],
+                      ids: list[int]) -> None:
+    """Carry the values an analyst corrected (``made_by = "correction"``) over into the docs
+    that are about to replace a post's enrichment: enriching again never undoes them."""
+    corrected = conn.execute(select(enrichments).where(enrichments.c.post_id.in_(ids))).all()
+    if not corrected:
+        return
+    by_id = {row.post_id: row for row in corrected}
+    for post_id, doc, _ in results:
+        row = by_id.get(post_id)
+        for key, maker in ((row.made_by or {}) if row is not None else {}).items():
+            if maker == "correction" and key in COLUMNS:
+                doc.values[key] = getattr(row, key)
+                doc.made_by[key] = "correction"
+
+
 def count_stored(engine: Engine) -> int:
     """How many posts are stored."""
     with engine.connect() as conn:
@@ -94,7 +129,8 @@ def count_stored(engine: Engine) -> int:
 
 def save(conn: Connection, results: Sequence[tuple[int, Doc, list[dict[str, str]]]], *,
          brand_ids: Mapping[str, int] | None = None) -> None:
-    """Store (post id, enriched doc, errors) rows, replacing earlier results of those posts.
+    """Store (post id, enriched doc, errors) rows, replacing earlier results of those posts;
+    the values an analyst corrected in those results are kept.
 
     For a doc with ``brand_matches`` (brand names), the post's ``via='query'`` attachments
     are replaced by those brands (``via='import'`` ones stay); ``brand_ids`` maps the names
@@ -105,7 +141,9 @@ def save(conn: Connection, results: Sequence[tuple[int, Doc, list[dict[str, str]
     if not results:
         return
     now = utcnow()
-    conn.execute(delete(enrichments).where(enrichments.c.post_id.in_([r[0] for r in results])))
+    post_ids = [r[0] for r in results]
+    _keep_corrections(conn, results, post_ids)
+    conn.execute(delete(enrichments).where(enrichments.c.post_id.in_(post_ids)))
     conn.execute(insert(enrichments), [
         {"post_id": post_id, **{c: doc.values.get(c) for c in COLUMNS},
          "made_by": {k: v for k, v in doc.made_by.items() if k in PROVENANCE},
