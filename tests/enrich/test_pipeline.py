@@ -117,6 +117,12 @@ def test_enriching_again_redoes_earlier_posts_resumably_and_keeps_corrections(
     corrections.correct(engine, str(first), "negative")
     with engine.begin() as conn:
         label_corrections.correct_topics(conn, second, brand_id, ["price"])
+        # as a correction made before confidence was stored (migration 0010) looks
+        made_by = conn.execute(sa.select(enrichments_table.c.made_by).where(
+            enrichments_table.c.post_id == first)).scalar_one()
+        conn.execute(sa.update(enrichments_table).where(enrichments_table.c.post_id == first)
+                     .values(sentiment_confidence=None, made_by={
+                         k: v for k, v in made_by.items() if k != "sentiment_confidence"}))
     cut = datetime.now(UTC)
     assert enrichments.count_pending(engine) == 0
     assert enrichments.count_pending(engine, enriched_before=cut) == 4
@@ -132,6 +138,7 @@ def test_enriching_again_redoes_earlier_posts_resumably_and_keeps_corrections(
         rows = {r.post_id: r for r in conn.execute(sa.select(enrichments_table))}
     assert (rows[first].sentiment, rows[first].made_by["sentiment"]) == ("negative",
                                                                           "correction")
-    assert rows[first].sentiment_confidence == 1.0
+    assert (rows[first].sentiment_confidence, rows[first].made_by["sentiment_confidence"]) == (
+        1.0, "correction")
     assert (rows[second].topics, rows[second].made_by["topics"]) == (["price"], "correction")
     assert all(aware_utc(r.enriched_at) >= cut for r in rows.values())

@@ -115,10 +115,14 @@ def _keep_corrections(conn: Connection, results: Sequence[tuple[int, Doc, Any]],
     by_id = {row.post_id: row for row in corrected}
     for post_id, doc, _ in results:
         row = by_id.get(post_id)
-        for key, maker in ((row.made_by or {}) if row is not None else {}).items():
+        made_by = (row.made_by or {}) if row is not None else {}
+        for key, maker in made_by.items():
             if maker == "correction" and key in COLUMNS:
                 doc.values[key] = getattr(row, key)
                 doc.made_by[key] = "correction"
+        if made_by.get("sentiment") == "correction":  # corrected before confidence was kept
+            doc.values["sentiment_confidence"] = 1.0
+            doc.made_by["sentiment_confidence"] = "correction"
 
 
 def count_stored(engine: Engine) -> int:
