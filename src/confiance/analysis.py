@@ -51,7 +51,8 @@ class Analysis:
         return asdict(self)
 
 
-def _pipeline(queries: Mapping[str, str] | None, brand_names: Sequence[str]) -> Pipeline:
+def _pipeline(queries: Mapping[str, str] | None, brand_names: Sequence[str],
+              sentiment_model: str | Path | None = None) -> Pipeline:
     matcher = None
     if queries:
         from confiance.enrich.brands import BrandMatcher
@@ -62,7 +63,7 @@ def _pipeline(queries: Mapping[str, str] | None, brand_names: Sequence[str]) -> 
         matcher = BrandMatcher([(i, name, text, ()) for i, (name, text)
                                 in enumerate(queries.items(), start=1)])
     names = [*brand_names, *(queries or {})]
-    return Pipeline.default(brand_names=names, matcher=matcher)
+    return Pipeline.default(brand_names=names, matcher=matcher, sentiment_model=sentiment_model)
 
 
 def _queries(query: str | Mapping[str, str] | None) -> dict[str, str] | None:
@@ -86,10 +87,11 @@ def _result(doc: Doc, errors: list[str], with_brands: bool) -> Analysis:
 
 def iter_analyze(texts: Iterable[str], *, query: str | Mapping[str, str] | None = None,
                  brand_names: Sequence[str] = (), languages: Iterable[str | None] | None = None,
-                 batch_size: int = 256, pipeline: Pipeline | None = None) -> Iterator[Analysis]:
+                 batch_size: int = 256, pipeline: Pipeline | None = None,
+                 sentiment_model: str | Path | None = None) -> Iterator[Analysis]:
     """Like :func:`analyze`, lazily: results come batch by batch, in input order."""
     queries = _queries(query)
-    pipeline = pipeline or _pipeline(queries, brand_names)
+    pipeline = pipeline or _pipeline(queries, brand_names, sentiment_model)
     stated = iter(languages) if languages is not None else None
     docs = []
     for position, text in enumerate(texts):
@@ -116,7 +118,8 @@ def _run(pipeline: Pipeline, docs: list[Doc], with_brands: bool) -> Iterator[Ana
 
 def analyze(texts: Iterable[str], *, query: str | Mapping[str, str] | None = None,
             brand_names: Sequence[str] = (), languages: Iterable[str | None] | None = None,
-            batch_size: int = 256, pipeline: Pipeline | None = None) -> list[Analysis]:
+            batch_size: int = 256, pipeline: Pipeline | None = None,
+            sentiment_model: str | Path | None = None) -> list[Analysis]:
     """Enrich ``texts`` with the default pipeline; one :class:`Analysis` per text, in order.
 
     - ``query``: a brand query (``'"Maison Lumière" OR #MaLumiere'``) or a mapping of
@@ -125,12 +128,15 @@ def analyze(texts: Iterable[str], *, query: str | Mapping[str, str] | None = Non
       ``ConfianceError`` (E401-E406) with its position.
     - ``brand_names``: names language detection should set aside.
     - ``languages``: a language per text when the source states it (``None`` to detect).
+    - ``sentiment_model``: a local Hugging Face model directory that scores sentiment
+      instead of the built-in head (as ``CONFIANCE_SENTIMENT_MODEL`` does for the store).
     - ``pipeline``: a pipeline of your own (for example with a custom sentiment model).
 
     A component failing on a text does not stop the others: the text's ``errors`` says which.
     """
     return list(iter_analyze(texts, query=query, brand_names=brand_names, languages=languages,
-                             batch_size=batch_size, pipeline=pipeline))
+                             batch_size=batch_size, pipeline=pipeline,
+                             sentiment_model=sentiment_model))
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -146,6 +152,8 @@ class CsvSummary:
     languages: dict[str, int] = field(default_factory=dict)
     output: str = ""
     columns: list[str] = field(default_factory=list)
+    components: list[str] = field(default_factory=list)
+    """The versioned names of the components that enriched the rows."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, with the rate."""
@@ -190,7 +198,8 @@ def analyze_csv(path: Path, output: Path, *, text_column: str = "text",
                 query: str | Mapping[str, str] | None = None,
                 language_column: str | None = None, delimiter: str | None = None,
                 batch_size: int = 256,
-                progress: Callable[[int, int], None] | None = None) -> CsvSummary:
+                progress: Callable[[int, int], None] | None = None,
+                sentiment_model: str | Path | None = None) -> CsvSummary:
     """Enrich every row of the CSV ``path`` and write ``output`` (input columns + results).
 
     ``progress(bytes_read, total_bytes)`` is called after each batch. The output is written to
@@ -201,8 +210,8 @@ def analyze_csv(path: Path, output: Path, *, text_column: str = "text",
     started = time.perf_counter()
     handle, reader = _open_reader(path, delimiter)
     queries = _queries(query)
-    pipeline = _pipeline(queries, ())
-    summary = CsvSummary(output=str(output))
+    pipeline = _pipeline(queries, (), sentiment_model)
+    summary = CsvSummary(output=str(output), components=pipeline.names)
     total = max(1, path.stat().st_size)
     tmp = output.with_name(f".{output.name}.partial")
     try:

@@ -595,3 +595,21 @@ def test_a_listener_scores_with_the_model_directory_too(crafted: Path, tmp_path:
                         options=ListenerOptions(sentiment_model=str(crafted)))
     assert HFSentiment(crafted).name in listener.pipeline().names
     engine.dispose()
+
+
+def test_analyze_and_its_csv_command_take_the_model_directory(
+        crafted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from confiance.analysis import analyze
+    from tests.cli.test_cli import run_json
+
+    found = analyze(["the film is great", "awful"], sentiment_model=crafted)
+    assert [a.sentiment for a in found] == ["positive", "negative"]
+    expected = reference(["the film is great"], crafted_table(), three_class_weights())
+    assert found[0].sentiment_score == pytest.approx(
+        float(expected[0, 2] - expected[0, 0]), abs=1e-3)  # the model's, not the head's
+    source = tmp_path / "avis.csv"
+    source.write_text("id,text\n1,the film is great\n2,awful\n", encoding="utf-8")
+    monkeypatch.setenv("CONFIANCE_SENTIMENT_MODEL", str(crafted))
+    summary = run_json(["analyze", str(source)], "sqlite:///unused.db", tmp_path)
+    assert HFSentiment(crafted).name in summary["components"]
+    assert summary["sentiments"] == {"positive": 1, "negative": 1}

@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from confiance.analysis import analyze_csv
+from confiance.cli.context import app_context
 from confiance.cli.output import console, number, print_json
 
 
@@ -22,6 +23,7 @@ Examples:
 
 
 def analyze(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A UTF-8 CSV file with a header row.")],
     text_column: Annotated[str, typer.Option(help="The column holding the text.")] = "text",
     output: Annotated[Path | None, typer.Option(
@@ -39,7 +41,8 @@ def analyze(
     (-1..1), topics, toxicity, flags, intent (and brand_matches with --query).
 
     No database is needed. Lists are written with | between items; an output column whose
-    name the input already has is written as confiance_NAME.
+    name the input already has is written as confiance_NAME. CONFIANCE_SENTIMENT_MODEL, when
+    set, scores the sentiment as it does for the store.
     """
     target = output or path.with_name(f"{path.stem}.enriched.csv")
     out = console()
@@ -50,6 +53,7 @@ def analyze(
         summary = analyze_csv(path, target, text_column=text_column, query=query,
                               language_column=language_column, delimiter=delimiter,
                               batch_size=batch_size,
+                              sentiment_model=app_context(ctx).settings.sentiment_model,
                               progress=lambda done, total: bar.update(task, completed=done,
                                                                       total=total))
     if json_output:
