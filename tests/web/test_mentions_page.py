@@ -237,6 +237,8 @@ def test_the_least_certain_labels_come_first_to_be_reviewed(mentions_site: Menti
     confidences = [ms.get(f"/api/v1/posts/{ms.seeded.ids[key]}")["enrichment"]
                    ["sentiment_confidence"] for key in keys]
     assert confidences == sorted(confidences) and confidences[0] < 0.5 < confidences[-1]
+    assert "même s’il est déjà sélectionné : une confirmation" in listed  # how to confirm
+    assert "une confirmation" not in _page(ms, brand, sort="-created_at").text
     # "unsure" below half the model's belief, and only there
     assert ["incertain" in item for item in items] == [c < 0.5 for c in confidences]
     detail = plain(ms.site.client.get(f"/brands/{brand}/mentions/{ms.seeded.ids[keys[0]]}").text)

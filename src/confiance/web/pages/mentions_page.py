@@ -127,6 +127,8 @@ class Results:
     later: bool = False
     """This is not the first page (the page was opened at a cursor)."""
     exports: dict[str, str] = field(default_factory=dict)
+    reviewing: bool = False
+    """Sorted least certain sentiment first: the page says how to confirm a label too."""
 
     @property
     def bad_field(self) -> str | None:
@@ -281,7 +283,8 @@ def results(conn: Connection, frame: Frame, principal: Principal, engine: Engine
             raise
         return Results(error=error)
     found = Results(items=page.items, later=cursor is not None,
-                    exports=export_urls(listing, brand_id))
+                    exports=export_urls(listing, brand_id),
+                    reviewing=listing.sort is Sort.LEAST_CERTAIN)
     following = posts_api.next_cursor(page.next, listing)
     if following is not None:
         found.next_url = page_url(brand_id, values, cursor=following)
