@@ -96,17 +96,16 @@ def review(
     brand_id = brands.resolve(engine, brand)
     with engine.connect() as conn:
         page = list_mentions(conn, Filters((brand_id,)), sort=Sort.LEAST_CERTAIN, limit=limit)
-    rows = [{"post": f"{m.platform}:{m.platform_id}", "id": m.id,
-             "sentiment": m.enrichment.sentiment if m.enrichment else None,
-             "confidence": m.enrichment.sentiment_confidence if m.enrichment else None,
-             "text": " ".join(filter(None, (m.title, m.text)))} for m in page.items]
+    rows: list[dict[str, Any]] = [
+        {"post": f"{m.platform}:{m.platform_id}", "id": m.id,
+         "sentiment": m.enrichment.sentiment if m.enrichment else None,
+         "confidence": m.enrichment.sentiment_confidence if m.enrichment else None,
+         "text": " ".join(filter(None, (m.title, m.text)))} for m in page.items]
     if json_output:
         print_json({"brand": brand, "posts": rows})
         return
-    shown = [{**row, "text": str(row["text"])[:60],
-              "confidence": None if m.enrichment is None or m.enrichment.sentiment_confidence
-              is None else f"{m.enrichment.sentiment_confidence:.0%}"}
-             for row, m in zip(rows, page.items, strict=True)]
+    shown = [{**row, "text": row["text"][:60], "confidence": None if row["confidence"] is None
+              else f"{row['confidence']:.0%}"} for row in rows]
     console().print(rows_table("Least certain sentiment first", shown,
                                ["post", "sentiment", "confidence", "text"]))
     if rows:
