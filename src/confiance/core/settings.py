@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     sentiment_model: str | None = None
     """A directory holding a Hugging Face sequence-classification model (ONNX or transformers)
     that scores sentiment instead of the built-in head, in every enrichment (``enrich``,
-    ``import``, ``demo``, ``listen``); brands' retrained heads then do not apply."""
+    ``import``, ``demo``, ``listen``, ``analyze``); brands' retrained heads then do not
+    apply."""
 
     import_batch_size: int = Field(default=5000, ge=1, le=100_000)
     """Posts written per transaction during import."""

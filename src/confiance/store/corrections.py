@@ -62,6 +62,11 @@ def find_post(conn: Connection, ref: str) -> Any:
     return row
 
 
+def _training_text(title: str | None, text: str | None) -> str:
+    """A post's text as a correction copies it and a retrain reads it: "title. text"."""
+    return f"{title}. {text or ''}" if title else (text or "")
+
+
 def correct(engine: Engine, ref: str, label: str, *, brand_id: int | None = None,
             corrected_by: str | None = None) -> Correction:
     """Record that post ``ref`` is ``label``; an earlier correction of it (for the same
@@ -86,7 +91,7 @@ def correct(engine: Engine, ref: str, label: str, *, brand_id: int | None = None
         if earlier is not None:  # keep what the model said, not the previous correction
             previous = earlier.previous
             conn.execute(delete(sentiment_corrections).where(same))
-        text = f"{post.title}. {post.text or ''}" if post.title else (post.text or "")
+        text = _training_text(post.title, post.text)
         new_id = conn.execute(insert(sentiment_corrections).values(
             post_id=post.id, brand_id=brand_id, text=text, language=language, label=label,
             previous=previous, corrected_by=corrected_by, created_at=utcnow())
@@ -139,7 +144,7 @@ def examples(engine: Engine, brand_id: int) -> list[Example]:
 def anchors(engine: Engine, brand_id: int, *, limit: int = ANCHOR_LIMIT) -> list[Example]:
     """The brand's latest ``limit`` posts with a sentiment that no analyst corrected, as
     examples labelled by the model in use: what keeps a retrain from drifting (see
-    ``enrich/sentiment_train.py``). The text is built as a correction copies it."""
+    ``enrich/sentiment_train.py``)."""
     with engine.connect() as conn:
         corrected = int(conn.execute(select(func.count()).select_from(sentiment_corrections)
                                      .where(sentiment_corrections.c.brand_id == brand_id))
@@ -155,7 +160,7 @@ def anchors(engine: Engine, brand_id: int, *, limit: int = ANCHOR_LIMIT) -> list
     for row in rows:
         if (row.made_by or {}).get("sentiment") == "correction":
             continue
-        text = f"{row.title}. {row.text or ''}" if row.title else (row.text or "")
+        text = _training_text(row.title, row.text)
         if text.strip():
             found.append(Example(text, row.sentiment, row.language or row.stated))
     return found[:limit]
